@@ -1,0 +1,75 @@
+package dev.wiremesh.wireguard.device;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A per-peer queue that hands packets on in the order they entered, however the crypto workers
+ * finish them. The producer {@link #add}s a job before it goes to a worker; the worker marks it
+ * {@link Job#complete()} and calls {@link #drain}; whichever thread wins the drain flag delivers
+ * every completed job at the head, in order. This is the Linux driver's per-peer serial queue,
+ * without a thread per peer.
+ *
+ * @param <J> the job type
+ */
+final class OrderedQueue<J extends OrderedQueue.Job> {
+  /** A unit of work whose completion the queue waits for. */
+  abstract static class Job {
+    private volatile boolean complete;
+
+    /** Marks the job finished (successfully or not); call {@link OrderedQueue#drain} next. */
+    final void complete() {
+      complete = true;
+    }
+
+    final boolean isComplete() {
+      return complete;
+    }
+  }
+
+  private final ConcurrentLinkedQueue<J> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean draining = new AtomicBoolean();
+  private final AtomicInteger size = new AtomicInteger();
+  private final int capacity;
+
+  OrderedQueue(int capacity) {
+    this.capacity = capacity;
+  }
+
+  /** Appends a job; false (and nothing queued) when the queue already holds {@code capacity}. */
+  boolean add(J job) {
+    if (size.incrementAndGet() > capacity) {
+      size.decrementAndGet();
+      return false;
+    }
+    queue.add(job);
+    return true;
+  }
+
+  /** Delivers every completed job at the head, in order, unless another thread is doing so. */
+  void drain(Consumer<J> deliver) {
+    while (draining.compareAndSet(false, true)) {
+      try {
+        J head;
+        while ((head = queue.peek()) != null && head.isComplete()) {
+          queue.poll();
+          size.decrementAndGet();
+          deliver.accept(head);
+        }
+      } finally {
+        draining.set(false);
+      }
+      // A job may have completed after we looked and before we released the flag: look again.
+      J head = queue.peek();
+      if (head == null || !head.isComplete()) {
+        return;
+      }
+    }
+  }
+
+  int size() {
+    return size.get();
+  }
+}

@@ -1,0 +1,85 @@
+package dev.wiremesh.wireguard.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class OrderedQueueTest {
+  static final class Item extends OrderedQueue.Job {
+    final int seq;
+
+    Item(int seq) {
+      this.seq = seq;
+    }
+  }
+
+  @Test
+  void deliversInOrderWhenJobsCompleteOutOfOrder() {
+    OrderedQueue<Item> q = new OrderedQueue<>(16);
+    List<Integer> out = new ArrayList<>();
+    Item a = new Item(1);
+    Item b = new Item(2);
+    Item c = new Item(3);
+    q.add(a);
+    q.add(b);
+    q.add(c);
+    c.complete();
+    q.drain(i -> out.add(i.seq));
+    assertThat(out).isEmpty();
+    a.complete();
+    q.drain(i -> out.add(i.seq));
+    assertThat(out).containsExactly(1);
+    b.complete();
+    q.drain(i -> out.add(i.seq));
+    assertThat(out).containsExactly(1, 2, 3);
+    assertThat(q.size()).isZero();
+  }
+
+  @Test
+  void refusesJobsBeyondCapacity() {
+    OrderedQueue<Item> q = new OrderedQueue<>(2);
+    assertThat(q.add(new Item(1))).isTrue();
+    assertThat(q.add(new Item(2))).isTrue();
+    assertThat(q.add(new Item(3))).isFalse();
+    assertThat(q.size()).isEqualTo(2);
+  }
+
+  @Test
+  void workersRoundRobinKeepPerPeerOrder() {
+    int n = 20_000;
+    List<Integer> out = Collections.synchronizedList(new ArrayList<>());
+    OrderedQueue<Item> q = new OrderedQueue<>(n);
+    Random random = new Random(7);
+    try (CryptoWorkers workers = new CryptoWorkers("test", 4, n)) {
+      for (int i = 0; i < n; i++) {
+        Item item = new Item(i);
+        int spin = random.nextInt(200);
+        assertThat(q.add(item)).isTrue();
+        assertThat(
+                workers.submit(
+                    () -> {
+                      // Uneven work so that workers finish out of order.
+                      long x = 0;
+                      for (int s = 0; s < spin; s++) {
+                        x += s;
+                      }
+                      if (x >= 0) {
+                        item.complete();
+                      }
+                      q.drain(it -> out.add(it.seq));
+                    }))
+            .isTrue();
+      }
+      await().atMost(Duration.ofSeconds(20)).until(() -> out.size() == n);
+    }
+    for (int i = 0; i < n; i++) {
+      assertThat(out.get(i)).isEqualTo(i);
+    }
+  }
+}
