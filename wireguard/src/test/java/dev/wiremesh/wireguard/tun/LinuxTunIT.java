@@ -153,7 +153,7 @@ class LinuxTunIT {
     bringUp();
     var reader = blockedReader();
     Commands.run("ip", "link", "del", "dev", name);
-    assertThat(failureWithin(reader, Duration.ofSeconds(5)))
+    assertThat(Async.failureWithin(reader, Duration.ofSeconds(5)))
         .isInstanceOf(TunGoneException.class)
         .hasMessageContaining(name)
         .hasMessageContaining("EBADFD");
@@ -166,7 +166,7 @@ class LinuxTunIT {
   void closeUnblocksABlockedReaderAndRemovesTheInterface() throws Exception {
     var reader = blockedReader();
     tun.close();
-    assertThat(failureWithin(reader, Duration.ofSeconds(5)))
+    assertThat(Async.failureWithin(reader, Duration.ofSeconds(5)))
         .isInstanceOf(ClosedChannelException.class);
     assertThatThrownBy(() -> tun.read(new byte[10], 0, 10))
         .isInstanceOf(ClosedChannelException.class);
@@ -207,12 +207,6 @@ class LinuxTunIT {
       assertThat(picked.name()).matches("wmp[0-9]+");
       assertThat(NetworkInterfaces.exists(picked.name())).isTrue();
     }
-  }
-
-  /** The exception {@code future} fails with, waiting up to {@code timeout} for it. */
-  static Throwable failureWithin(CompletableFuture<?> future, Duration timeout) {
-    await().atMost(timeout).until(future::isDone);
-    return future.exceptionNow();
   }
 
   /** A reader thread that has reached poll(2) inside read. */
