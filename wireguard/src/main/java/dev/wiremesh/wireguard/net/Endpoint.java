@@ -72,6 +72,9 @@ public record Endpoint(InetSocketAddress address, InetAddress source) {
       }
       host = text.substring(1, close);
       port = text.substring(close + 2);
+      if (!host.contains(":")) {
+        throw invalid(text, "\"" + host + "\" is not an IPv6 address");
+      }
     } else {
       int colon = text.lastIndexOf(':');
       if (colon < 0) {
@@ -83,7 +86,9 @@ public record Endpoint(InetSocketAddress address, InetAddress source) {
         throw invalid(text, "an IPv6 address needs brackets");
       }
       if (!DOTTED_QUAD.matcher(host).matches()) {
-        throw invalid(text, "\"" + host + "\" is not an IPv4 address (hostnames are not resolved)");
+        String hint =
+            host.chars().anyMatch(Character::isLetter) ? " (hostnames are not resolved)" : "";
+        throw invalid(text, "\"" + host + "\" is not an IPv4 address" + hint);
       }
     }
     if (!PORT.matcher(port).matches()
@@ -118,9 +123,22 @@ public record Endpoint(InetSocketAddress address, InetAddress source) {
       if (nif == null) {
         throw invalid(text, "zone \"" + zone + "\" is not an interface of this host");
       }
-      return Inet6Address.getByAddress(null, ip.getAddress(), nif);
+      return scoped(ip, nif);
     } catch (UnknownHostException | SocketException | NumberFormatException e) {
       throw invalid(text, "zone \"" + zone + "\" is not valid");
+    }
+  }
+
+  /**
+   * The address scoped to {@code nif} by name; by index when the JDK refuses the name because the
+   * interface has no IPv6 address yet.
+   */
+  private static InetAddress scoped(InetAddress ip, NetworkInterface nif)
+      throws UnknownHostException {
+    try {
+      return Inet6Address.getByAddress(null, ip.getAddress(), nif);
+    } catch (UnknownHostException e) {
+      return Inet6Address.getByAddress(null, ip.getAddress(), nif.getIndex());
     }
   }
 
