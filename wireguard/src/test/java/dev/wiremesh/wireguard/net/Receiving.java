@@ -35,9 +35,11 @@ final class Receiving {
                 var frames = thread.getStackTrace();
                 boolean inReceive =
                     Arrays.stream(frames).anyMatch(f -> f.getMethodName().equals("receive"));
+                // Parked (in-memory), in a JDK native call, or in LinuxBind's poll downcall.
                 boolean waiting =
                     thread.getState() == Thread.State.WAITING
-                        || (frames.length > 0 && frames[0].isNativeMethod());
+                        || (frames.length > 0 && frames[0].isNativeMethod())
+                        || Arrays.stream(frames).anyMatch(f -> f.getMethodName().equals("await"));
                 return inReceive && waiting;
               });
       return this;
