@@ -23,7 +23,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * Endpoint} carries the local address the peer wrote to ({@code IP_PKTINFO}/{@code IPV6_PKTINFO}),
  * and a send to an endpoint with a source leaves from that address, so on a host with several
  * addresses the peer sees its replies come from the address it used. A source the host no longer
- * has is dropped for that send (the kernel's EINVAL), as wireguard-go does.
+ * has is dropped for that send, as wireguard-go does; the device should also clear sources ({@code
+ * endpoint.withSource(null)}) when the host's addresses change, as wireguard-go's {@code
+ * clearSrcOnTx} does, to spare the failing first attempt.
  *
  * <p>Sockets are non-blocking; receivers wait in {@code poll(2)} with an {@code eventfd} that
  * {@link #close()} signals. No native memory is allocated per datagram: each receiver and each

@@ -180,8 +180,8 @@ final class UdpSocket {
 
   /**
    * Sends {@code m.data[0, length)} to the address already in {@code m.name}, from {@code source}
-   * if not null. If the kernel refuses the source (EINVAL: the address is gone), sends again
-   * letting routing choose, as wireguard-go does.
+   * if not null. If the kernel refuses the source because the host no longer has that address,
+   * sends again letting routing choose, as wireguard-go does.
    */
   void send(
       MessageBuffers m,
@@ -203,7 +203,7 @@ final class UdpSocket {
         int errno = Syscalls.errno();
         if (errno == Syscalls.EAGAIN) {
           await(m, Syscalls.POLLOUT, wakeFd, closed);
-        } else if (errno == Syscalls.EINVAL && controlLength != 0) {
+        } else if (controlLength != 0 && refusesSource(errno)) {
           controlLength = 0;
         } else if (errno == 101 || errno == 113) { // ENETUNREACH, EHOSTUNREACH
           throw new NoRouteToHostException("cannot send to " + to + ": " + Syscalls.name(errno));
@@ -216,6 +216,15 @@ final class UdpSocket {
     } catch (Throwable t) {
       throw unexpected(t);
     }
+  }
+
+  /**
+   * How the kernel refuses a source address the host does not have: EINVAL (IPv6, and IPv4 when the
+   * address is special), ENETUNREACH (IPv4 output routing on current kernels, checked on 6.18),
+   * EADDRNOTAVAIL. A destination that is really unreachable fails again without source.
+   */
+  private static boolean refusesSource(int errno) {
+    return errno == Syscalls.EINVAL || errno == 101 || errno == 99;
   }
 
   /** Writes one {@code IP_PKTINFO} or {@code IPV6_PKTINFO} message; returns its CMSG_SPACE. */
