@@ -35,6 +35,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class LinuxTun implements TunDevice {
   private static final String CLONE_DEVICE = "/dev/net/tun";
+  private static final int BATCH_SIZE = 128;
 
   private final String name;
   private final int tunFd;
@@ -196,31 +197,81 @@ public final class LinuxTun implements TunDevice {
     }
   }
 
+  /**
+   * {@value #BATCH_SIZE}, as wireguard-go's {@code IdealBatchSize}: a batch read returns what the
+   * kernel has queued, up to this many, after the first packet. Each packet is still one {@code
+   * read(2)}; offloads (issue 4) will make them fewer.
+   */
+  @Override
+  public int batchSize() {
+    return BATCH_SIZE;
+  }
+
   @Override
   public int read(byte[] buf, int off, int len) throws IOException {
     Objects.checkFromIndexSize(off, len, buf.length);
     enter();
     try {
-      var state = Libc.errnoState();
-      var segment = MemorySegment.ofArray(buf).asSlice(off, len);
-      while (true) {
-        long n = (long) Libc.READ.invokeExact(state, tunFd, segment, (long) len);
-        if (n >= 0) {
-          return (int) n;
+      return readBlocking(buf, off, len);
+    } finally {
+      inUse.readLock().unlock();
+    }
+  }
+
+  @Override
+  public int read(byte[][] bufs, int[] sizes, int offset) throws IOException {
+    int max = Math.min(Math.min(bufs.length, sizes.length), BATCH_SIZE);
+    enter();
+    try {
+      sizes[0] = readBlocking(bufs[0], offset, bufs[0].length - offset);
+      int count = 1;
+      while (count < max) {
+        long n = readOnce(bufs[count], offset, bufs[count].length - offset);
+        if (n < 0) {
+          int e = (int) -n;
+          if (e == Errno.EAGAIN || e == Errno.EINTR) {
+            break;
+          }
+          throw failure("read", e); // the packets read so far are lost with the interface
         }
-        int e = Libc.errno(state);
-        if (e == Errno.EAGAIN) {
-          awaitReady(Libc.POLLIN);
-        } else if (e != Errno.EINTR) {
-          throw failure("read", e);
-        }
+        sizes[count++] = (int) n;
       }
-    } catch (IOException | RuntimeException | Error e) {
+      return count;
+    } finally {
+      inUse.readLock().unlock();
+    }
+  }
+
+  /** Reads one packet, waiting in poll while there is none; the caller holds {@link #inUse}. */
+  private int readBlocking(byte[] buf, int off, int len) throws IOException {
+    while (true) {
+      long n = readOnce(buf, off, len);
+      if (n >= 0) {
+        return (int) n;
+      }
+      int e = (int) -n;
+      if (e == Errno.EAGAIN) {
+        awaitReady(Libc.POLLIN);
+      } else if (e != Errno.EINTR) {
+        throw failure("read", e);
+      }
+    }
+  }
+
+  /** One non-blocking {@code read(2)}: the packet's length, or minus the errno. */
+  private long readOnce(byte[] buf, int off, int len) {
+    Objects.checkFromIndexSize(off, len, buf.length);
+    try {
+      var state = Libc.errnoState();
+      long n =
+          (long)
+              Libc.READ.invokeExact(
+                  state, tunFd, MemorySegment.ofArray(buf).asSlice(off, len), (long) len);
+      return n >= 0 ? n : -Libc.errno(state);
+    } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {
       throw unexpected(t);
-    } finally {
-      inUse.readLock().unlock();
     }
   }
 
@@ -256,13 +307,13 @@ public final class LinuxTun implements TunDevice {
    * Waits in {@code poll(2)} until the TUN descriptor is ready for {@code events}, reports an error
    * condition (the caller's next read or write then returns the errno), or close is signalled.
    */
-  private void awaitReady(short events) throws Throwable {
+  private void awaitReady(short events) throws IOException {
     var state = Libc.errnoState();
     var pollfds = POLLFDS.get();
     while (true) {
       Libc.pollfd(pollfds, 0, tunFd, events);
       Libc.pollfd(pollfds, 1, wakeFd, Libc.POLLIN);
-      int rc = (int) Libc.POLL.invokeExact(state, pollfds, 2L, -1);
+      int rc = poll(state, pollfds);
       if (rc < 0) {
         int e = Libc.errno(state);
         if (e == Errno.EINTR) {
@@ -280,6 +331,16 @@ public final class LinuxTun implements TunDevice {
       if (revents != 0) {
         return;
       }
+    }
+  }
+
+  private static int poll(MemorySegment state, MemorySegment pollfds) {
+    try {
+      return (int) Libc.POLL.invokeExact(state, pollfds, 2L, -1);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw unexpected(t);
     }
   }
 

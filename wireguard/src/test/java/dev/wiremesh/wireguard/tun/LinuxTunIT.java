@@ -136,6 +136,30 @@ class LinuxTunIT {
   }
 
   @Test
+  void batchReadReturnsWhatTheKernelHasQueued() throws Exception {
+    bringUp();
+    try (var socket = new DatagramSocket(new InetSocketAddress(local, 0))) {
+      for (byte i = 1; i <= 5; i++) {
+        socket.send(new DatagramPacket(new byte[] {i}, 1, new InetSocketAddress(remote, 4002)));
+      }
+      byte[][] bufs = new byte[tun.batchSize()][2048];
+      int[] sizes = new int[bufs.length];
+      var payloads = new java.util.ArrayList<Byte>();
+      // The kernel may queue its own IPv6 packets as well; ours arrive in one batch, in order.
+      while (payloads.isEmpty()) {
+        int count = tun.read(bufs, sizes, 0);
+        for (int i = 0; i < count; i++) {
+          byte[] packet = Arrays.copyOf(bufs[i], sizes[i]);
+          if (IpPackets.version(packet) == 4 && IpPackets.protocol(packet) == IpPackets.UDP) {
+            payloads.add(IpPackets.udpPayload(packet, sizes[i])[0]);
+          }
+        }
+      }
+      assertThat(payloads).containsExactly((byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5);
+    }
+  }
+
+  @Test
   void mtuFollowsIpLinkSetMtu() throws IOException {
     Commands.run("ip", "link", "set", "dev", name, "mtu", "1280");
     assertThat(tun.mtu()).isEqualTo(1280);
