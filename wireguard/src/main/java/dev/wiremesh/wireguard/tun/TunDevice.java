@@ -47,8 +47,9 @@ public interface TunDevice extends Closeable {
   int mtu() throws IOException;
 
   /**
-   * The most packets one batch call moves. Callers size their {@code bufs} and {@code sizes} arrays
-   * to at least this. 1 until batched reads exist.
+   * The most packets one batch call moves (1 unless the implementation batches). Callers size their
+   * {@code bufs} and {@code sizes} arrays to this to get full batches; smaller arrays are allowed
+   * and just give smaller batches.
    */
   default int batchSize() {
     return 1;
