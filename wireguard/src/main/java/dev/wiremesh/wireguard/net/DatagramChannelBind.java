@@ -27,9 +27,9 @@ import java.util.List;
  * <p><b>Sticky source: not supported.</b> The socket is bound to the wildcard address and the JDK
  * offers neither {@code IP_PKTINFO} nor {@code IPV6_PKTINFO}, so received endpoints carry no source
  * and replies leave from whatever address the kernel's routing picks. On a host with one address
- * per family (every node of the mesh) that is the address the peer wrote to; on a multi-homed host
- * a peer may see replies from another address, which WireGuard tolerates (the peer roams to it) but
- * a stateful firewall in between may not.
+ * per family that is the address the peer wrote to; on a multi-homed host a peer may see replies
+ * from another address, which WireGuard tolerates (the peer roams to it) but a stateful firewall in
+ * between may not. {@link LinuxBind} has sticky sources; this class is the portable fallback.
  *
  * <p><b>fwmark</b> is set with {@code SO_MARK} through the FFM API on the channel's descriptor (see
  * {@link Sockets}).

@@ -124,21 +124,27 @@ final class UdpSocket {
    */
   int receive(MessageBuffers m, int capacity, int wakeFd, BooleanSupplier closed)
       throws IOException {
-    try {
-      while (true) {
-        m.prepare(SockAddr.IN6_SIZE, capacity, MessageBuffers.CONTROL_SIZE);
-        long n = (long) Syscalls.RECVMSG.invokeExact(Syscalls.state(), fd, m.msghdr, 0);
-        if (n >= 0) {
-          return (int) Math.min(n, capacity);
-        }
-        int errno = Syscalls.errno();
-        if (errno == Syscalls.EAGAIN) {
-          await(m, Syscalls.POLLIN, wakeFd, closed);
-        } else if (errno != Syscalls.EINTR) {
-          throw new IOException("cannot receive: " + Syscalls.name(errno));
-        }
+    while (true) {
+      long n = receiveOnce(m, capacity);
+      if (n >= 0) {
+        return (int) n;
       }
-    } catch (IOException | RuntimeException | Error e) {
+      int errno = (int) -n;
+      if (errno == Syscalls.EAGAIN) {
+        await(m, Syscalls.POLLIN, wakeFd, closed);
+      } else if (errno != Syscalls.EINTR) {
+        throw new IOException("cannot receive: " + Syscalls.name(errno));
+      }
+    }
+  }
+
+  /** One non-blocking {@code recvmsg}: the datagram's length (at most capacity) or minus errno. */
+  long receiveOnce(MessageBuffers m, int capacity) {
+    m.prepare(SockAddr.IN6_SIZE, capacity, MessageBuffers.CONTROL_SIZE);
+    try {
+      long n = (long) Syscalls.RECVMSG.invokeExact(Syscalls.state(), fd, m.msghdr, 0);
+      return n >= 0 ? Math.min(n, capacity) : -Syscalls.errno();
+    } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {
       throw unexpected(t);
@@ -254,11 +260,11 @@ final class UdpSocket {
   }
 
   private void await(MessageBuffers m, short events, int wakeFd, BooleanSupplier closed)
-      throws Throwable {
+      throws IOException {
     while (true) {
       Syscalls.pollfd(m.pollfds, 0, fd, events);
       Syscalls.pollfd(m.pollfds, 1, wakeFd, Syscalls.POLLIN);
-      int rc = (int) Syscalls.POLL.invokeExact(Syscalls.state(), m.pollfds, 2L, -1);
+      int rc = poll(m.pollfds);
       if (rc < 0 && Syscalls.errno() != Syscalls.EINTR) {
         throw new IOException("poll: " + Syscalls.name(Syscalls.errno()));
       }
@@ -268,6 +274,16 @@ final class UdpSocket {
       if (rc > 0 && Syscalls.revents(m.pollfds, 0) != 0) {
         return;
       }
+    }
+  }
+
+  private static int poll(MemorySegment pollfds) {
+    try {
+      return (int) Syscalls.POLL.invokeExact(Syscalls.state(), pollfds, 2L, -1);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw unexpected(t);
     }
   }
 

@@ -103,6 +103,27 @@ class LinuxBindTest {
     }
   }
 
+  @Test
+  void aBatchReceiveReturnsWhatIsQueuedInOrder() throws Exception {
+    var opened = bind.open(0);
+    try (var peer = new DatagramSocket(new InetSocketAddress(FIRST, 0))) {
+      var to = new InetSocketAddress(FIRST, opened.port());
+      for (byte i = 1; i <= 5; i++) {
+        peer.send(new DatagramPacket(new byte[] {i, i}, 2, to));
+      }
+      byte[][] bufs = new byte[bind.batchSize()][64];
+      int[] sizes = new int[bufs.length];
+      Endpoint[] from = new Endpoint[bufs.length];
+      // Loopback delivers synchronously: all five are queued before the first receive.
+      assertThat(opened.receivers().getFirst().receive(bufs, sizes, from)).isEqualTo(5);
+      for (int i = 0; i < 5; i++) {
+        assertThat(bufs[i][0]).isEqualTo((byte) (i + 1));
+        assertThat(sizes[i]).isEqualTo(2);
+        assertThat(from[i].address()).isEqualTo(peer.getLocalSocketAddress());
+      }
+    }
+  }
+
   private static SocketAddress receiveFrom(DatagramSocket socket) throws Exception {
     var packet = new DatagramPacket(new byte[16], 16);
     socket.receive(packet);
