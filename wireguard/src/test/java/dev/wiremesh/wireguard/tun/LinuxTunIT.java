@@ -66,6 +66,13 @@ class LinuxTunIT {
   }
 
   @Test
+  void looksUpInterfacesByName() {
+    assertThat(NetworkInterfaces.index("lo")).hasValue(1);
+    assertThat(NetworkInterfaces.exists("wmnosuch0")).isFalse();
+    assertThat(NetworkInterfaces.index("wmnosuch0")).isEmpty();
+  }
+
+  @Test
   void createsTheInterfaceWithTheRequestedName() {
     assertThat(tun.name()).isEqualTo(name);
     assertThat(NetworkInterfaces.exists(name)).isTrue();
@@ -93,6 +100,22 @@ class LinuxTunIT {
       assertThat(Arrays.copyOf(received.getData(), received.getLength())).isEqualTo(reply);
       assertThat(received.getSocketAddress()).isEqualTo(new InetSocketAddress(remote, 4000));
     }
+  }
+
+  @Test
+  void writesProceedWhileAReaderIsBlocked() throws Exception {
+    bringUp();
+    var reader = blockedReader();
+    try (var socket = new DatagramSocket(new InetSocketAddress(local, 0))) {
+      socket.setSoTimeout(5000);
+      byte[] data = {42};
+      tun.write(IpPackets.ipv4Udp(remote, 4000, local, socket.getLocalPort(), data), 0, 29);
+      var received = new DatagramPacket(new byte[10], 10);
+      socket.receive(received);
+      assertThat(received.getLength()).isEqualTo(1);
+      assertThat(received.getData()[0]).isEqualTo((byte) 42);
+    }
+    assertThat(reader).isNotDone();
   }
 
   @Test
