@@ -81,8 +81,8 @@ public interface TunDevice extends Closeable {
    * the kernel's queue is full the call waits until it drains or the device closes.
    *
    * @throws TunGoneException if the interface was deleted
-   * @throws IOException if the kernel refuses the packet (e.g. {@code EINVAL} for a buffer that is
-   *     not an IP packet); the device stays usable
+   * @throws IOException if the kernel refuses the packet (Linux: EIO while the interface is down,
+   *     EINVAL for bytes that are not an IP packet); the packet is lost, the device stays usable
    */
   void write(byte[] buf, int off, int len) throws IOException;
 

@@ -183,6 +183,19 @@ class LinuxTunIT {
   }
 
   @Test
+  void refusedWritesAreErrorsOfThatCallOnly() throws Exception {
+    byte[] packet = IpPackets.ipv4Udp(remote, 4000, local, 9, new byte[1]);
+    assertThatThrownBy(() -> tun.write(packet, 0, packet.length))
+        .isNotInstanceOf(TunGoneException.class)
+        .hasMessage("write on TUN interface \"" + name + "\" failed: EIO"); // still down
+    bringUp();
+    assertThatThrownBy(() -> tun.write(new byte[] {1, 2, 3}, 0, 3))
+        .isNotInstanceOf(TunGoneException.class)
+        .hasMessageEndingWith("EINVAL");
+    tun.write(packet, 0, packet.length);
+  }
+
+  @Test
   void mtuFollowsIpLinkSetMtu() throws IOException {
     Commands.run("ip", "link", "set", "dev", name, "mtu", "1280");
     assertThat(tun.mtu()).isEqualTo(1280);
