@@ -15,10 +15,11 @@ import java.util.regex.Pattern;
  * Where a peer is: an IP address and UDP port, plus optionally the local address the peer last
  * wrote to (the "sticky source" a reply should leave from on a host with several addresses).
  *
- * <p>{@link #toString()} prints the remote address only, in wg's format ({@code 192.0.2.1:51820},
- * {@code [2001:db8::1]:51820}, IPv6 compressed as RFC 5952 writes it), the one {@code wg show}
- * prints. An IPv4-mapped IPv6 address is stored as the IPv4 address it maps, so a dual-stack
- * socket's peers compare equal to the same peers written as IPv4.
+ * <p>Record equality includes the source; whether a peer moved (roaming) is a question about {@link
+ * #address()} alone. {@link #toString()} prints the remote address only, in wg's format ({@code
+ * 192.0.2.1:51820}, {@code [2001:db8::1]:51820}, IPv6 compressed as RFC 5952 writes it), the one
+ * {@code wg show} prints. An IPv4-mapped IPv6 address is stored as the IPv4 address it maps, so a
+ * dual-stack socket's peers compare equal to the same peers written as IPv4.
  *
  * @param address the remote address and port; resolved, port 1-65535
  * @param source the local address the peer wrote to, or null if unknown
