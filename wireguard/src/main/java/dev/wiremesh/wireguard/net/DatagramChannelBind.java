@@ -41,7 +41,7 @@ public final class DatagramChannelBind implements Bind {
   /** What wireguard-go asks for (the kernel caps it at net.core.rmem_max / wmem_max). */
   private static final int SOCKET_BUFFER_SIZE = 7 << 20;
 
-  private DatagramChannel channel;
+  private volatile DatagramChannel channel;
   private int mark;
 
   @Override
