@@ -2,7 +2,6 @@ package dev.wiremesh.wireguard.tun;
 
 import static dev.wiremesh.wireguard.tun.Libc.unexpected;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
@@ -40,7 +39,6 @@ public final class LinuxTun implements TunDevice {
   private final String name;
   private final int tunFd;
   private final int wakeFd;
-  private final int controlFd;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Calls hold the read side; close takes the write side before it closes the descriptors. */
@@ -50,11 +48,10 @@ public final class LinuxTun implements TunDevice {
   private static final ThreadLocal<MemorySegment> POLLFDS =
       ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(2L * Libc.POLLFD_SIZE, 8));
 
-  private LinuxTun(String name, int tunFd, int wakeFd, int controlFd) {
+  private LinuxTun(String name, int tunFd, int wakeFd) {
     this.name = name;
     this.tunFd = tunFd;
     this.wakeFd = wakeFd;
-    this.controlFd = controlFd;
   }
 
   /**
@@ -96,13 +93,7 @@ public final class LinuxTun implements TunDevice {
       if (wakeFd < 0) {
         throw new IOException("cannot create eventfd: " + Errno.name(Libc.errno(state)));
       }
-      int controlFd =
-          (int)
-              Libc.SOCKET.invokeExact(state, Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
-      if (controlFd < 0) {
-        throw new IOException("cannot open a control socket: " + Errno.name(Libc.errno(state)));
-      }
-      return new LinuxTun(actual, tunFd, wakeFd, controlFd);
+      return new LinuxTun(actual, tunFd, wakeFd);
     } catch (IOException | RuntimeException | Error e) {
       closeQuietly(wakeFd);
       closeQuietly(tunFd);
@@ -159,7 +150,12 @@ public final class LinuxTun implements TunDevice {
 
   @Override
   public int mtu() throws IOException {
-    return ifreqInt(Libc.SIOCGIFMTU, 0, "read the MTU of");
+    ensureOpen();
+    try {
+      return NetworkInterfaces.mtu(name);
+    } catch (NetworkInterfaces.IoctlException e) {
+      throw e.errno() == Errno.ENODEV ? new TunGoneException(name, "ioctl: ENODEV") : e;
+    }
   }
 
   /**
@@ -168,32 +164,17 @@ public final class LinuxTun implements TunDevice {
    * @throws IOException naming the errno, e.g. EINVAL for an MTU outside 68-65535
    */
   public void setMtu(int mtu) throws IOException {
-    ifreqInt(Libc.SIOCSIFMTU, mtu, "set MTU " + mtu + " on");
+    ensureOpen();
+    try {
+      NetworkInterfaces.setMtu(name, mtu);
+    } catch (NetworkInterfaces.IoctlException e) {
+      throw e.errno() == Errno.ENODEV ? new TunGoneException(name, "ioctl: ENODEV") : e;
+    }
   }
 
-  /** An {@code SIOC*IF*} ioctl whose {@code ifreq} carries one int (MTU, index...). */
-  private int ifreqInt(long request, int value, String what) throws IOException {
-    enter();
-    try (var arena = Arena.ofConfined()) {
-      var state = Libc.errnoState();
-      var ifreq = arena.allocate(Libc.IFREQ_SIZE);
-      ifreq.setString(0, name);
-      ifreq.set(JAVA_INT, Libc.IFREQ_UNION, value);
-      int rc = (int) Libc.IOCTL.invokeExact(state, controlFd, request, ifreq);
-      if (rc < 0) {
-        int e = Libc.errno(state);
-        if (e == Errno.ENODEV) {
-          throw new TunGoneException(name, "ioctl: ENODEV");
-        }
-        throw new IOException("cannot " + what + " \"" + name + "\": " + Errno.name(e));
-      }
-      return ifreq.get(JAVA_INT, Libc.IFREQ_UNION);
-    } catch (IOException | RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw unexpected(t);
-    } finally {
-      inUse.readLock().unlock();
+  private void ensureOpen() throws ClosedChannelException {
+    if (closed.get()) {
+      throw new ClosedChannelException();
     }
   }
 
@@ -378,7 +359,6 @@ public final class LinuxTun implements TunDevice {
     try {
       closeQuietly(tunFd);
       closeQuietly(wakeFd);
-      closeQuietly(controlFd);
     } finally {
       inUse.writeLock().unlock();
     }

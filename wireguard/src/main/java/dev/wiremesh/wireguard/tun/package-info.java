@@ -4,7 +4,7 @@
  * <p>Owns {@link dev.wiremesh.wireguard.tun.TunDevice} (the contract), {@link
  * dev.wiremesh.wireguard.tun.LinuxTun} ({@code /dev/net/tun} through the FFM API), {@link
  * dev.wiremesh.wireguard.tun.MemoryTun} (an in-memory double for data-path tests), {@link
- * dev.wiremesh.wireguard.tun.NetworkInterfaces} (index and existence look-ups) and {@link
+ * dev.wiremesh.wireguard.tun.NetworkInterfaces} (index, existence and MTU by name) and {@link
  * dev.wiremesh.wireguard.tun.TunGoneException}, the event that ends a daemon whose interface was
  * deleted. Nothing here knows WireGuard.
  */
