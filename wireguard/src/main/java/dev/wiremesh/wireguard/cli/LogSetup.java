@@ -4,16 +4,16 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.logging.Formatter;
-import java.util.logging.StreamHandler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.StreamHandler;
 
 /**
  * Logging as wireguard-go does it: {@code LOG_LEVEL=verbose} (or {@code debug}) prints every line,
- * {@code error} (the default) only errors, {@code silent} nothing; each line reads {@code DEBUG: (wg0)
- * 2026/11/25 00:07:20 message}. Logged values never include keys: key types print redacted.
+ * {@code error} (the default) only errors, {@code silent} nothing; each line reads {@code DEBUG:
+ * (wg0) 2026/11/25 00:07:20 message}. Logged values never include keys: key types print redacted.
  */
 final class LogSetup {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy/MM/dd HH:mm:ss");
@@ -41,14 +41,13 @@ final class LogSetup {
     root.setLevel(level);
     // Standard output, like wireguard-go; flushed per line so a follower sees lines as they come.
     StreamHandler h =
-        new StreamHandler() {
+        new StreamHandler(System.out, new java.util.logging.SimpleFormatter()) {
           @Override
           public synchronized void publish(LogRecord r) {
             super.publish(r);
             flush();
           }
         };
-    h.setOutputStream(System.out);
     h.setLevel(level);
     h.setFormatter(
         new Formatter() {
@@ -59,7 +58,14 @@ final class LogSetup {
             if (r.getThrown() != null) {
               msg += ": " + r.getThrown();
             }
-            return tag + ": (" + ifname + ") " + LocalDateTime.now().format(TIME) + " " + msg + "\n";
+            return tag
+                + ": ("
+                + ifname
+                + ") "
+                + LocalDateTime.now().format(TIME)
+                + " "
+                + msg
+                + "\n";
           }
         });
     root.addHandler(h);
