@@ -46,6 +46,7 @@ public final class AllowedIps<P> {
    * @return true if removed
    */
   public synchronized boolean remove(IpPrefix prefix, P peer) {
+    Objects.requireNonNull(peer, "peer"); // null marks a glue node inside the trie
     Key k = Key.of(prefix);
     TrieNode<P> root = prefix.isIpv4() ? ipv4 : ipv6;
     TrieNode<P> updated = TrieNode.remove(root, k.hi, k.lo, prefix.length(), peer);
@@ -74,7 +75,8 @@ public final class AllowedIps<P> {
 
   /**
    * The prefixes {@code peer} holds: IPv4 before IPv6, each family in address order with a shorter
-   * prefix before the longer ones inside it. The order is stable, as {@code wg show} needs.
+   * prefix before the longer ones inside it. The order is stable, as {@code wg show} needs. Each
+   * family is read from one consistent version.
    */
   public List<IpPrefix> entriesForPeer(P peer) {
     List<IpPrefix> out = new ArrayList<>();

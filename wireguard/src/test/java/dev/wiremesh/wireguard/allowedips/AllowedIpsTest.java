@@ -1,6 +1,7 @@
 package dev.wiremesh.wireguard.allowedips;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -94,6 +95,17 @@ class AllowedIpsTest {
     assertThat(lookup("10.0.1.1")).isEqualTo("a");
     assertThat(table.remove(IpPrefix.parse("10.0.0.0/16"), "b")).isFalse();
     assertThat(table.remove(IpPrefix.parse("10.0.0.0/9"), "a")).as("not held").isFalse();
+  }
+
+  @Test
+  void removingAnUnheldPrefixLeavesGlueNodesAlone() throws Exception {
+    insert("10.0.0.0/24", "a");
+    insert("10.0.1.0/24", "b"); // joined under a 10.0.0.0/23 node that holds no peer
+    assertThat(table.remove(IpPrefix.parse("10.0.0.0/23"), "a")).isFalse();
+    assertThatThrownBy(() -> table.remove(IpPrefix.parse("10.0.0.0/23"), null))
+        .isInstanceOf(NullPointerException.class);
+    assertThat(lookup("10.0.0.1")).isEqualTo("a");
+    assertThat(lookup("10.0.1.1")).isEqualTo("b");
   }
 
   @Test
