@@ -69,6 +69,51 @@ class RateLimiterTest {
     }
   }
 
+  /**
+   * The kernel's selftest/ratelimiter.c timings test: the same sequence for one IPv4 source and one
+   * IPv6 source whose host half changes every step (same /64, same bucket), while a neighbouring
+   * IPv4 source and a neighbouring /64 are always allowed.
+   */
+  @Test
+  void kernelTimingsTest() {
+    RateLimiter limiter = new RateLimiter(clock);
+    boolean[] results = {true, true, true, true, true, false, true, false, true, true, false};
+    long[] sleepBefore = {
+      0, 0, 0, 0, 0, 0, ONE_PACKET.toNanos(), 0, 2 * ONE_PACKET.toNanos(), 0, 0
+    };
+    int base4 = 8182;
+    for (int i = 0; i < results.length; i++) {
+      clock.advance(Duration.ofNanos(sleepBefore[i]));
+      assertThat(limiter.allow(v4(base4))).as("step %d, IPv4", i).isEqualTo(results[i]);
+      assertThat(limiter.allow(v4(base4 + i + 1))).as("step %d, IPv4 neighbour", i).isTrue();
+      assertThat(limiter.allow(v6(1212, 289188, i, i)))
+          .as("step %d, IPv6", i)
+          .isEqualTo(results[i]);
+      assertThat(limiter.allow(v6(1212 + i + 1, 289188, i, i)))
+          .as("step %d, neighbouring /64", i)
+          .isTrue();
+    }
+  }
+
+  /** The kernel's capacity test: a full table refuses exactly the source past its bound. */
+  @Test
+  void kernelCapacityTest() {
+    RateLimiter limiter = new RateLimiter(clock);
+    for (int i = 0; i <= RateLimiter.DEFAULT_MAX_ENTRIES; i++) {
+      assertThat(limiter.allow(v4(i)))
+          .as("source %d", i)
+          .isEqualTo(i != RateLimiter.DEFAULT_MAX_ENTRIES);
+    }
+  }
+
+  private static byte[] v4(int address) {
+    return java.nio.ByteBuffer.allocate(4).putInt(address).array();
+  }
+
+  private static byte[] v6(int w0, int w1, int w2, int w3) {
+    return java.nio.ByteBuffer.allocate(16).putInt(w0).putInt(w1).putInt(w2).putInt(w3).array();
+  }
+
   @Test
   void ipv6SourcesInOneSlash64ShareABucketAndOthersDoNot() throws Exception {
     RateLimiter limiter = new RateLimiter(clock);
