@@ -1,0 +1,194 @@
+package dev.wiremesh.wireguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.wiremesh.wireguard.testing.Netns;
+import dev.wiremesh.wireguard.testing.WgNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+
+/** What a user sees through {@code wg} and the UAPI socket, and the daemon's life cycle. */
+class WgToolIT extends InteropFixture {
+
+  @Test
+  void wgShowReportsKeysPortEndpointHandshakeAndTransfer() {
+    peerBoth(false);
+    assertThat(java.ping(G4, PING)).isTrue();
+    assertThat(java.wg("show", java.ifname(), "public-key").strip()).isEqualTo(java.publicKey());
+    assertThat(java.wg("show", java.ifname(), "listen-port").strip())
+        .isEqualTo(String.valueOf(portJ));
+    assertThat(java.showField("endpoints", go.publicKey())).isEqualTo(OUTER_G4 + ":" + portG);
+    long handshake = Long.parseLong(java.showField("latest-handshakes", go.publicKey()));
+    assertThat(handshake)
+        .as("latest handshake, seconds since the epoch")
+        .isBetween(System.currentTimeMillis() / 1000 - 30, System.currentTimeMillis() / 1000 + 1);
+    String[] transfer = java.showField("transfer", go.publicKey()).split("\t");
+    assertThat(Long.parseLong(transfer[0])).as("received bytes").isPositive();
+    assertThat(Long.parseLong(transfer[1])).as("sent bytes").isPositive();
+    String show = java.wg("show", java.ifname());
+    assertThat(show)
+        .contains("interface: " + java.ifname())
+        .contains("public key: " + java.publicKey())
+        .contains("listening port: " + portJ)
+        .contains("peer: " + go.publicKey())
+        .contains("latest handshake:")
+        .contains("transfer:")
+        .doesNotContain(java.privateKey());
+  }
+
+  @Test
+  void showconfThenSetconfRoundTrips() throws Exception {
+    String psk = Netns.run("wg", "genpsk").strip();
+    Path pskFile = Files.createTempFile("psk", ".key");
+    Files.writeString(pskFile, psk + "\n");
+    try {
+      java.wg(
+          "set",
+          java.ifname(),
+          "fwmark",
+          "0x1234",
+          "peer",
+          go.publicKey(),
+          "preshared-key",
+          pskFile.toString(),
+          "endpoint",
+          OUTER_G4 + ":" + portG,
+          "persistent-keepalive",
+          "25",
+          "allowed-ips",
+          G4 + "/32,10.50.0.0/16,fd00:9::2/128");
+    } finally {
+      Files.deleteIfExists(pskFile);
+    }
+    String conf = java.wg("showconf", java.ifname());
+    assertThat(conf)
+        .contains("PrivateKey = " + java.privateKey())
+        .contains("PresharedKey = " + psk)
+        .contains("FwMark = 0x1234")
+        .contains("PersistentKeepalive = 25");
+    Path f = Files.createTempFile("wm", ".conf");
+    try {
+      Files.writeString(f, conf);
+      java.wg("setconf", java.ifname(), f.toString());
+      assertThat(java.wg("showconf", java.ifname())).isEqualTo(conf);
+      java.wg("set", java.ifname(), "peer", go.publicKey(), "remove");
+      assertThat(java.wg("showconf", java.ifname())).doesNotContain(go.publicKey());
+      java.wg("setconf", java.ifname(), f.toString());
+      assertThat(java.wg("showconf", java.ifname())).isEqualTo(conf);
+    } finally {
+      Files.deleteIfExists(f);
+    }
+  }
+
+  @Test
+  void aThousandPeersSetAndListedInUnderASecond() throws Exception {
+    StringBuilder conf =
+        new StringBuilder(
+            "[Interface]\nPrivateKey = " + java.privateKey() + "\nListenPort = " + portJ + "\n");
+    byte[] key = new byte[32];
+    for (int i = 0; i < 1000; i++) {
+      ThreadLocalRandom.current().nextBytes(key);
+      conf.append("\n[Peer]\nPublicKey = ")
+          .append(Base64.getEncoder().encodeToString(key))
+          .append("\nAllowedIPs = 10.")
+          .append(100 + i / 250)
+          .append('.')
+          .append(i % 250)
+          .append(".0/24\n")
+          .append("Endpoint = 192.0.2.")
+          .append(10 + i % 200)
+          .append(":")
+          .append(40000 + i)
+          .append('\n');
+    }
+    Path f = Files.createTempFile("wm", ".conf");
+    try {
+      Files.writeString(f, conf);
+      long t0 = System.nanoTime();
+      java.wg("setconf", java.ifname(), f.toString());
+      String dump = java.wg("show", java.ifname(), "dump");
+      long elapsedMillis = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(dump.strip().split("\n")).hasSize(1001);
+      assertThat(elapsedMillis).as("setconf + show of 1000 peers, ms").isLessThan(1000);
+    } finally {
+      Files.deleteIfExists(f);
+    }
+  }
+
+  @Test
+  void badUapiInputGetsAnErrnoAndTheDeviceKeepsWorking() {
+    peerBoth(false);
+    assertThat(java.ping(G4, PING)).isTrue();
+    String sock = java.socket().toString();
+    assertThat(uapi(sock, "set=1\\nno_such_key=1\\n\\n")).contains("errno=-22");
+    assertThat(uapi(sock, "set=1\\nlisten_port=notaport\\n\\n")).contains("errno=-22");
+    assertThat(uapi(sock, "set=1\\npublic_key=" + "zz".repeat(32) + "\\n\\n"))
+        .contains("errno=-22");
+    assertThat(uapi(sock, "set=1\\nthis line has no equals sign\\n\\n"))
+        .containsPattern("errno=-[0-9]+");
+    assertThat(uapi(sock, "set=1\\npersistent_keepalive_interval=5\\n\\n"))
+        .as("a peer key before any public_key")
+        .contains("errno=-22");
+    assertThat(uapi(sock, "get=1\\n\\n")).contains("listen_port=" + portJ).endsWith("errno=0\n\n");
+    assertThat(java.ping(G4, PING)).as("still passes traffic").isTrue();
+    assertThat(java.wg("show", java.ifname(), "listen-port").strip())
+        .isEqualTo(String.valueOf(portJ));
+  }
+
+  private String uapi(String socket, String request) {
+    return nsJ.exec("sh", "-c", "printf '" + request + "' | socat -t 2 - UNIX-CONNECT:" + socket);
+  }
+
+  @Test
+  void deletingTheInterfaceEndsTheDaemonAndRemovesTheSocket() {
+    Path sock = java.socket();
+    assertThat(sock).exists();
+    java.delete();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(sock).doesNotExist());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                nsJ.tryExec(
+                            Duration.ofSeconds(2),
+                            "pgrep",
+                            "-f",
+                            "cli.Main --foreground " + java.ifname())
+                        .status()
+                    != 0);
+    java = null;
+  }
+
+  @Test
+  void aSecondDaemonOnTheSameInterfaceFailsWithOneClearLine() {
+    Netns.Result r = nsJ.tryExec(Duration.ofSeconds(30), WgNode.JAVA_IMPL, java.ifname());
+    assertThat(r.status()).isNotZero();
+    assertThat(r.output().strip().lines()).hasSize(1);
+    assertThat(r.output()).contains(java.ifname());
+    assertThat(java.wg("show", java.ifname(), "listen-port").strip())
+        .as("the first one still answers")
+        .isEqualTo(String.valueOf(portJ));
+  }
+
+  @Test
+  void notRootFailsWithOneClearLine() {
+    Netns.Result r =
+        nsJ.tryExec(
+            Duration.ofSeconds(30),
+            "setpriv",
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            WgNode.JAVA_IMPL,
+            "wmx" + java.ifname().substring(3));
+    assertThat(r.status()).isNotZero();
+    assertThat(r.output().strip().lines()).as(r.output()).hasSize(1);
+  }
+}
