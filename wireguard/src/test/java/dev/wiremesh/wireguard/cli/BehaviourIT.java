@@ -16,40 +16,39 @@ class BehaviourIT extends InteropFixture {
   @Test
   void endpointFollowsThePeerWhenItChangesPortAndAddress() {
     peerBoth(false);
-    assertThat(java.ping(G4, PING)).isTrue();
+    assertThat(wm.ping(G4, PING)).isTrue();
     nsG.exec("ip", "addr", "add", "192.0.2.77/24", "dev", "vg");
     nsG.exec("ip", "addr", "del", OUTER_G4 + "/24", "dev", "vg");
     go.wg("set", go.ifname(), "listen-port", "41000");
     assertThat(go.ping(J4, PING)).as("go -> java from its new address and port").isTrue();
-    assertThat(java.showField("endpoints", go.publicKey())).isEqualTo("192.0.2.77:41000");
-    assertThat(java.ping(G4, PING)).as("java -> go at the roamed endpoint").isTrue();
+    assertThat(wm.showField("endpoints", go.publicKey())).isEqualTo("192.0.2.77:41000");
+    assertThat(wm.ping(G4, PING)).as("java -> go at the roamed endpoint").isTrue();
   }
 
   @Test
   void packetsFromOutsideTheSendersAllowedIpsAreDropped() {
     // go may send from all of 10.9.0.0/24 as far as go is concerned, but java allows only 10.9.0.2.
     peerBoth(false);
-    go.wg(
-        "set", go.ifname(), "peer", java.publicKey(), "allowed-ips", "10.9.0.0/24," + J6 + "/128");
+    go.wg("set", go.ifname(), "peer", wm.publicKey(), "allowed-ips", "10.9.0.0/24," + J6 + "/128");
     nsG.exec("ip", "addr", "add", "10.9.0.99/32", "dev", go.ifname());
     assertThat(go.ping(J4, PING)).as("from the allowed source").isTrue();
-    long rxBefore = Long.parseLong(java.showField("transfer", go.publicKey()).split("\t")[0]);
+    long rxBefore = Long.parseLong(wm.showField("transfer", go.publicKey()).split("\t")[0]);
     Netns.Result spoofed =
         nsG.tryExec(Duration.ofSeconds(6), "ping", "-c", "3", "-W", "1", "-I", "10.9.0.99", J4);
     assertThat(spoofed.ok()).as("pings from 10.9.0.99 get no answer").isFalse();
-    long rxAfter = Long.parseLong(java.showField("transfer", go.publicKey()).split("\t")[0]);
+    long rxAfter = Long.parseLong(wm.showField("transfer", go.publicKey()).split("\t")[0]);
     assertThat(rxAfter).as("they did reach java, which dropped them").isGreaterThan(rxBefore);
   }
 
   @Test
   void aPrivateKeyChangeLeadsToANewHandshake() {
     peerBoth(false);
-    assertThat(java.ping(G4, PING)).isTrue();
-    String oldPublic = java.publicKey();
+    assertThat(wm.ping(G4, PING)).isTrue();
+    String oldPublic = wm.publicKey();
     String newPrivate = dev.wiremesh.wireguard.testing.WgNode.genkey();
     String newPublic = dev.wiremesh.wireguard.testing.WgNode.pubkey(newPrivate);
-    java.wgSetKey(newPrivate);
-    assertThat(java.wg("show", java.ifname(), "public-key").strip()).isEqualTo(newPublic);
+    wm.wgSetKey(newPrivate);
+    assertThat(wm.wg("show", wm.ifname(), "public-key").strip()).isEqualTo(newPublic);
     go.wg("set", go.ifname(), "peer", oldPublic, "remove");
     go.wg(
         "set",
@@ -60,7 +59,7 @@ class BehaviourIT extends InteropFixture {
         OUTER_J4 + ":" + portJ,
         "allowed-ips",
         J4 + "/32," + J6 + "/128");
-    assertThat(java.ping(G4, PING)).as("traffic under the new key").isTrue();
+    assertThat(wm.ping(G4, PING)).as("traffic under the new key").isTrue();
     assertThat(Long.parseLong(go.showField("latest-handshakes", newPublic)))
         .as("go saw a handshake from the new key")
         .isPositive();
@@ -69,20 +68,19 @@ class BehaviourIT extends InteropFixture {
   @Test
   void persistentKeepaliveSendsWithNoTraffic() {
     peerBoth(false);
-    java.wg("set", java.ifname(), "peer", go.publicKey(), "persistent-keepalive", "1");
+    wm.wg("set", wm.ifname(), "peer", go.publicKey(), "persistent-keepalive", "1");
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () ->
-                assertThat(Long.parseLong(go.showField("latest-handshakes", java.publicKey())))
+                assertThat(Long.parseLong(go.showField("latest-handshakes", wm.publicKey())))
                     .isPositive());
-    long rx0 = Long.parseLong(go.showField("transfer", java.publicKey()).split("\t")[0]);
+    long rx0 = Long.parseLong(go.showField("transfer", wm.publicKey()).split("\t")[0]);
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () ->
-                assertThat(
-                        Long.parseLong(go.showField("transfer", java.publicKey()).split("\t")[0]))
+                assertThat(Long.parseLong(go.showField("transfer", wm.publicKey()).split("\t")[0]))
                     .as("go keeps receiving keepalives (32 bytes each)")
                     .isGreaterThanOrEqualTo(rx0 + 3 * 32));
   }
@@ -95,9 +93,9 @@ class BehaviourIT extends InteropFixture {
             .parseHex("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800");
     String key = Base64.getEncoder().encodeToString(lowOrder);
     Process listener = nsG.spawn("sh", "-c", "timeout 4 socat -u UDP-RECV:40000 - | wc -c");
-    java.wg(
+    wm.wg(
         "set",
-        java.ifname(),
+        wm.ifname(),
         "peer",
         key,
         "endpoint",
@@ -110,19 +108,19 @@ class BehaviourIT extends InteropFixture {
     await().atMost(Duration.ofSeconds(10)).until(() -> !listener.isAlive());
     String received = new String(listener.getInputStream().readAllBytes()).strip();
     assertThat(received).as("bytes the low-order peer's endpoint received").isEqualTo("0");
-    assertThat(java.wg("show", java.ifname(), "peers")).contains(key);
+    assertThat(wm.wg("show", wm.ifname(), "peers")).contains(key);
   }
 
   @Test
   void sessionsRekeyRepeatedlyWhileTrafficFlows() throws Exception {
     // Test-only clock scale: REKEY_AFTER_TIME 120 s becomes 3 s on the Java side.
-    String tag = java.ifname().substring(3);
-    java.delete();
-    await().atMost(Duration.ofSeconds(10)).until(() -> !java.socket().toFile().exists());
+    String tag = wm.ifname().substring(3);
+    wm.delete();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !wm.socket().toFile().exists());
     startJava(tag + "r", "WIREMESH_WG_TIME_SCALE=40");
-    java.up(J4 + "/24", J6 + "/64");
+    wm.up(J4 + "/24", J6 + "/64");
     peerBoth(false);
-    assertThat(java.ping(G4, PING)).as("java initiates, so java is the one to rekey").isTrue();
+    assertThat(wm.ping(G4, PING)).as("java initiates, so java is the one to rekey").isTrue();
     Process ping = nsJ.spawn("ping", "-i", "0.1", "-w", "16", "-q", G4);
     Set<String> handshakes = new HashSet<>();
     await()
@@ -130,7 +128,7 @@ class BehaviourIT extends InteropFixture {
         .atMost(Duration.ofSeconds(30))
         .until(
             () -> {
-              handshakes.add(go.showField("latest-handshakes", java.publicKey()));
+              handshakes.add(go.showField("latest-handshakes", wm.publicKey()));
               return !ping.isAlive();
             });
     String summary = new String(ping.getInputStream().readAllBytes());

@@ -27,7 +27,7 @@ abstract class InteropFixture {
 
   Netns nsJ;
   Netns nsG;
-  WgNode java;
+  WgNode wm;
   WgNode go;
   int portJ;
   int portG;
@@ -49,19 +49,19 @@ abstract class InteropFixture {
     startJava(tag);
     go = WgNode.start(nsG, WgNode.WIREGUARD_GO, "wgg" + tag);
     go.wg("set", go.ifname(), "listen-port", String.valueOf(portG));
-    java.up(J4 + "/24", J6 + "/64");
+    wm.up(J4 + "/24", J6 + "/64");
     go.up(G4 + "/24", G6 + "/64");
   }
 
   void startJava(String tag, String... env) {
-    java = WgNode.start(nsJ, WgNode.JAVA_IMPL, "wmj" + tag, env);
-    java.wg("set", java.ifname(), "listen-port", String.valueOf(portJ));
+    wm = WgNode.start(nsJ, WgNode.JAVA_IMPL, "wmj" + tag, env);
+    wm.wg("set", wm.ifname(), "listen-port", String.valueOf(portJ));
   }
 
   @AfterEach
   void tearDown() {
-    if (java != null) {
-      java.delete();
+    if (wm != null) {
+      wm.delete();
     }
     if (go != null) {
       go.delete();
@@ -78,9 +78,9 @@ abstract class InteropFixture {
   void peerBoth(boolean ipv6Outer) {
     String epG = ipv6Outer ? "[" + OUTER_G6 + "]:" + portG : OUTER_G4 + ":" + portG;
     String epJ = ipv6Outer ? "[" + OUTER_J6 + "]:" + portJ : OUTER_J4 + ":" + portJ;
-    java.wg(
+    wm.wg(
         "set",
-        java.ifname(),
+        wm.ifname(),
         "peer",
         go.publicKey(),
         "endpoint",
@@ -91,7 +91,7 @@ abstract class InteropFixture {
         "set",
         go.ifname(),
         "peer",
-        java.publicKey(),
+        wm.publicKey(),
         "endpoint",
         epJ,
         "allowed-ips",

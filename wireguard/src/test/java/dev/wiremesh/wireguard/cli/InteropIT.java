@@ -15,8 +15,8 @@ class InteropIT extends InteropFixture {
   @Test
   void javaInitiatesAndPingsWorkBothWaysOverIpv4AndIpv6() {
     peerBoth(false);
-    assertThat(java.ping(G4, PING)).as("java -> go over IPv4").isTrue();
-    assertThat(java.ping(G6, PING)).as("java -> go over IPv6").isTrue();
+    assertThat(wm.ping(G4, PING)).as("java -> go over IPv4").isTrue();
+    assertThat(wm.ping(G6, PING)).as("java -> go over IPv6").isTrue();
     assertThat(go.ping(J4, PING)).as("go -> java over IPv4").isTrue();
     assertThat(go.ping(J6, PING)).as("go -> java over IPv6").isTrue();
   }
@@ -24,28 +24,27 @@ class InteropIT extends InteropFixture {
   @Test
   void wireguardGoInitiatesAndJavaLearnsItsEndpoint() {
     // Java has no endpoint for go: only go can start the handshake.
-    java.wg("set", java.ifname(), "peer", go.publicKey(), "allowed-ips", G4 + "/32," + G6 + "/128");
+    wm.wg("set", wm.ifname(), "peer", go.publicKey(), "allowed-ips", G4 + "/32," + G6 + "/128");
     go.wg(
         "set",
         go.ifname(),
         "peer",
-        java.publicKey(),
+        wm.publicKey(),
         "endpoint",
         OUTER_J4 + ":" + portJ,
         "allowed-ips",
         J4 + "/32," + J6 + "/128");
     assertThat(go.ping(J4, PING)).as("go -> java").isTrue();
-    assertThat(java.showField("endpoints", go.publicKey())).isEqualTo(OUTER_G4 + ":" + portG);
-    assertThat(java.ping(G6, PING)).as("java -> go after learning the endpoint").isTrue();
+    assertThat(wm.showField("endpoints", go.publicKey())).isEqualTo(OUTER_G4 + ":" + portG);
+    assertThat(wm.ping(G6, PING)).as("java -> go after learning the endpoint").isTrue();
   }
 
   @Test
   void ipv6OuterEndpoint() {
     peerBoth(true);
-    assertThat(java.ping(G4, PING)).isTrue();
+    assertThat(wm.ping(G4, PING)).isTrue();
     assertThat(go.ping(J6, PING)).isTrue();
-    assertThat(java.showField("endpoints", go.publicKey()))
-        .isEqualTo("[" + OUTER_G6 + "]:" + portG);
+    assertThat(wm.showField("endpoints", go.publicKey())).isEqualTo("[" + OUTER_G6 + "]:" + portG);
   }
 
   @Test

@@ -18,27 +18,26 @@ class WgToolIT extends InteropFixture {
   @Test
   void wgShowReportsKeysPortEndpointHandshakeAndTransfer() {
     peerBoth(false);
-    assertThat(java.ping(G4, PING)).isTrue();
-    assertThat(java.wg("show", java.ifname(), "public-key").strip()).isEqualTo(java.publicKey());
-    assertThat(java.wg("show", java.ifname(), "listen-port").strip())
-        .isEqualTo(String.valueOf(portJ));
-    assertThat(java.showField("endpoints", go.publicKey())).isEqualTo(OUTER_G4 + ":" + portG);
-    long handshake = Long.parseLong(java.showField("latest-handshakes", go.publicKey()));
+    assertThat(wm.ping(G4, PING)).isTrue();
+    assertThat(wm.wg("show", wm.ifname(), "public-key").strip()).isEqualTo(wm.publicKey());
+    assertThat(wm.wg("show", wm.ifname(), "listen-port").strip()).isEqualTo(String.valueOf(portJ));
+    assertThat(wm.showField("endpoints", go.publicKey())).isEqualTo(OUTER_G4 + ":" + portG);
+    long handshake = Long.parseLong(wm.showField("latest-handshakes", go.publicKey()));
     assertThat(handshake)
         .as("latest handshake, seconds since the epoch")
         .isBetween(System.currentTimeMillis() / 1000 - 30, System.currentTimeMillis() / 1000 + 1);
-    String[] transfer = java.showField("transfer", go.publicKey()).split("\t");
+    String[] transfer = wm.showField("transfer", go.publicKey()).split("\t");
     assertThat(Long.parseLong(transfer[0])).as("received bytes").isPositive();
     assertThat(Long.parseLong(transfer[1])).as("sent bytes").isPositive();
-    String show = java.wg("show", java.ifname());
+    String show = wm.wg("show", wm.ifname());
     assertThat(show)
-        .contains("interface: " + java.ifname())
-        .contains("public key: " + java.publicKey())
+        .contains("interface: " + wm.ifname())
+        .contains("public key: " + wm.publicKey())
         .contains("listening port: " + portJ)
         .contains("peer: " + go.publicKey())
         .contains("latest handshake:")
         .contains("transfer:")
-        .doesNotContain(java.privateKey());
+        .doesNotContain(wm.privateKey());
   }
 
   @Test
@@ -47,9 +46,9 @@ class WgToolIT extends InteropFixture {
     Path pskFile = Files.createTempFile("psk", ".key");
     Files.writeString(pskFile, psk + "\n");
     try {
-      java.wg(
+      wm.wg(
           "set",
-          java.ifname(),
+          wm.ifname(),
           "fwmark",
           "0x1234",
           "peer",
@@ -65,21 +64,21 @@ class WgToolIT extends InteropFixture {
     } finally {
       Files.deleteIfExists(pskFile);
     }
-    String conf = java.wg("showconf", java.ifname());
+    String conf = wm.wg("showconf", wm.ifname());
     assertThat(conf)
-        .contains("PrivateKey = " + java.privateKey())
+        .contains("PrivateKey = " + wm.privateKey())
         .contains("PresharedKey = " + psk)
         .contains("FwMark = 0x1234")
         .contains("PersistentKeepalive = 25");
     Path f = Files.createTempFile("wm", ".conf");
     try {
       Files.writeString(f, conf);
-      java.wg("setconf", java.ifname(), f.toString());
-      assertThat(java.wg("showconf", java.ifname())).isEqualTo(conf);
-      java.wg("set", java.ifname(), "peer", go.publicKey(), "remove");
-      assertThat(java.wg("showconf", java.ifname())).doesNotContain(go.publicKey());
-      java.wg("setconf", java.ifname(), f.toString());
-      assertThat(java.wg("showconf", java.ifname())).isEqualTo(conf);
+      wm.wg("setconf", wm.ifname(), f.toString());
+      assertThat(wm.wg("showconf", wm.ifname())).isEqualTo(conf);
+      wm.wg("set", wm.ifname(), "peer", go.publicKey(), "remove");
+      assertThat(wm.wg("showconf", wm.ifname())).doesNotContain(go.publicKey());
+      wm.wg("setconf", wm.ifname(), f.toString());
+      assertThat(wm.wg("showconf", wm.ifname())).isEqualTo(conf);
     } finally {
       Files.deleteIfExists(f);
     }
@@ -89,7 +88,7 @@ class WgToolIT extends InteropFixture {
   void aThousandPeersSetAndListedInUnderASecond() throws Exception {
     StringBuilder conf =
         new StringBuilder(
-            "[Interface]\nPrivateKey = " + java.privateKey() + "\nListenPort = " + portJ + "\n");
+            "[Interface]\nPrivateKey = " + wm.privateKey() + "\nListenPort = " + portJ + "\n");
     byte[] key = new byte[32];
     for (int i = 0; i < 1000; i++) {
       ThreadLocalRandom.current().nextBytes(key);
@@ -110,8 +109,8 @@ class WgToolIT extends InteropFixture {
     try {
       Files.writeString(f, conf);
       long t0 = System.nanoTime();
-      java.wg("setconf", java.ifname(), f.toString());
-      String dump = java.wg("show", java.ifname(), "dump");
+      wm.wg("setconf", wm.ifname(), f.toString());
+      String dump = wm.wg("show", wm.ifname(), "dump");
       long elapsedMillis = (System.nanoTime() - t0) / 1_000_000;
       assertThat(dump.strip().split("\n")).hasSize(1001);
       assertThat(elapsedMillis).as("setconf + show of 1000 peers, ms").isLessThan(1000);
@@ -123,8 +122,8 @@ class WgToolIT extends InteropFixture {
   @Test
   void badUapiInputGetsAnErrnoAndTheDeviceKeepsWorking() {
     peerBoth(false);
-    assertThat(java.ping(G4, PING)).isTrue();
-    String sock = java.socket().toString();
+    assertThat(wm.ping(G4, PING)).isTrue();
+    String sock = wm.socket().toString();
     assertThat(uapi(sock, "set=1\\nno_such_key=1\\n\\n")).contains("errno=-22");
     assertThat(uapi(sock, "set=1\\nlisten_port=notaport\\n\\n")).contains("errno=-22");
     assertThat(uapi(sock, "set=1\\npublic_key=" + "zz".repeat(32) + "\\n\\n"))
@@ -135,9 +134,8 @@ class WgToolIT extends InteropFixture {
         .as("a peer key before any public_key")
         .contains("errno=-22");
     assertThat(uapi(sock, "get=1\\n\\n")).contains("listen_port=" + portJ).endsWith("errno=0\n\n");
-    assertThat(java.ping(G4, PING)).as("still passes traffic").isTrue();
-    assertThat(java.wg("show", java.ifname(), "listen-port").strip())
-        .isEqualTo(String.valueOf(portJ));
+    assertThat(wm.ping(G4, PING)).as("still passes traffic").isTrue();
+    assertThat(wm.wg("show", wm.ifname(), "listen-port").strip()).isEqualTo(String.valueOf(portJ));
   }
 
   private String uapi(String socket, String request) {
@@ -146,9 +144,9 @@ class WgToolIT extends InteropFixture {
 
   @Test
   void deletingTheInterfaceEndsTheDaemonAndRemovesTheSocket() {
-    Path sock = java.socket();
+    Path sock = wm.socket();
     assertThat(sock).exists();
-    java.delete();
+    wm.delete();
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(sock).doesNotExist());
     await()
         .atMost(Duration.ofSeconds(10))
@@ -158,19 +156,19 @@ class WgToolIT extends InteropFixture {
                             Duration.ofSeconds(2),
                             "pgrep",
                             "-f",
-                            "cli.Main --foreground " + java.ifname())
+                            "cli.Main --foreground " + wm.ifname())
                         .status()
                     != 0);
-    java = null;
+    wm = null;
   }
 
   @Test
   void aSecondDaemonOnTheSameInterfaceFailsWithOneClearLine() {
-    Netns.Result r = nsJ.tryExec(Duration.ofSeconds(30), WgNode.JAVA_IMPL, java.ifname());
+    Netns.Result r = nsJ.tryExec(Duration.ofSeconds(30), WgNode.JAVA_IMPL, wm.ifname());
     assertThat(r.status()).isNotZero();
     assertThat(r.output().strip().lines()).hasSize(1);
-    assertThat(r.output()).contains(java.ifname());
-    assertThat(java.wg("show", java.ifname(), "listen-port").strip())
+    assertThat(r.output()).contains(wm.ifname());
+    assertThat(wm.wg("show", wm.ifname(), "listen-port").strip())
         .as("the first one still answers")
         .isEqualTo(String.valueOf(portJ));
   }
@@ -187,7 +185,7 @@ class WgToolIT extends InteropFixture {
             "--inh-caps=-all",
             "--bounding-set=-all",
             WgNode.JAVA_IMPL,
-            "wmx" + java.ifname().substring(3));
+            "wmx" + wm.ifname().substring(3));
     assertThat(r.status()).isNotZero();
     assertThat(r.output().strip().lines()).as(r.output()).hasSize(1);
   }
