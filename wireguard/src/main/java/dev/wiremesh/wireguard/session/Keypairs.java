@@ -53,21 +53,25 @@ public final class Keypairs {
 
   /**
    * Called when a transport message authenticated under {@code keypair}: if it is the candidate, it
-   * becomes current (the handshake is confirmed) and the displaced keypair is returned for the
-   * caller to forget; otherwise null.
+   * becomes current (the handshake is confirmed); the keypair that falls out, if any, goes to
+   * {@code dropped} for the caller to forget.
+   *
+   * @return true when this message confirmed the candidate
    */
-  public synchronized Keypair received(Keypair keypair) {
+  public synchronized boolean received(
+      Keypair keypair, java.util.function.Consumer<Keypair> dropped) {
     if (keypair != next) {
-      return null;
+      return false;
     }
-    Keypair dropped = previous;
+    Keypair old = previous;
     previous = current;
     current = next;
     next = null;
-    if (dropped != null) {
-      dropped.expire();
+    if (old != null) {
+      old.expire();
+      dropped.accept(old);
     }
-    return dropped;
+    return true;
   }
 
   /** The keypair to send with, or null. */
