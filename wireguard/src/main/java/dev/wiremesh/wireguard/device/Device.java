@@ -228,6 +228,124 @@ public final class Device implements AutoCloseable {
     return allowedIps.entriesForPeer(p);
   }
 
+  // ---- the public configuration API (the UAPI and the node agent) ----
+
+  /** Hold this lock around a group of changes that must apply together. */
+  public Object configLock() {
+    return configLock;
+  }
+
+  /** Sets the private key (null or all zeros removes it). */
+  public void configurePrivateKey(NoisePrivateKey key) {
+    synchronized (configLock) {
+      setPrivateKey(key);
+    }
+  }
+
+  /** The public key, or null without a private key. */
+  public NoisePublicKey configuredPublicKey() {
+    return publicKey();
+  }
+
+  /**
+   * Rebinds the UDP port (0 picks a free one).
+   *
+   * @throws java.net.BindException if the port is in use; the old port keeps working
+   */
+  public void configureListenPort(int port) throws IOException {
+    synchronized (configLock) {
+      rebind(port);
+    }
+  }
+
+  public void configureFwmark(int mark) throws IOException {
+    synchronized (configLock) {
+      setFwmark(mark);
+    }
+  }
+
+  public boolean hasPeer(NoisePublicKey key) {
+    return peers.containsKey(key);
+  }
+
+  /** Adds a peer with no endpoint or allowed IPs; nothing if it exists. */
+  public void configurePeer(NoisePublicKey key) {
+    synchronized (configLock) {
+      addPeer(key);
+    }
+  }
+
+  public void configureRemovePeer(NoisePublicKey key) {
+    synchronized (configLock) {
+      removePeer(key);
+    }
+  }
+
+  public void configureRemoveAllPeers() {
+    synchronized (configLock) {
+      for (NoisePublicKey k : List.copyOf(peers.keySet())) {
+        removePeer(k);
+      }
+    }
+  }
+
+  public void configurePresharedKey(
+      NoisePublicKey key, dev.wiremesh.wireguard.crypto.PresharedKey psk) {
+    requirePeer(key).setPresharedKey(psk);
+  }
+
+  public void configureEndpoint(NoisePublicKey key, Endpoint endpoint) {
+    requirePeer(key).setEndpoint(endpoint);
+  }
+
+  /** Sets the persistent keepalive; turning it on sends a keepalive at once. */
+  public void configurePersistentKeepalive(NoisePublicKey key, int seconds) {
+    requirePeer(key).setPersistentKeepalive(seconds);
+  }
+
+  public void configureClearAllowedIps(NoisePublicKey key) {
+    clearAllowedIps(requirePeer(key));
+  }
+
+  /** Adds a prefix to the peer, taking it from any other peer that held it. */
+  public void configureAllowedIp(NoisePublicKey key, IpPrefix prefix) {
+    addAllowedIp(requirePeer(key), prefix);
+  }
+
+  public void configureRemoveAllowedIp(NoisePublicKey key, IpPrefix prefix) {
+    removeAllowedIp(requirePeer(key), prefix);
+  }
+
+  private Peer requirePeer(NoisePublicKey key) {
+    Peer p = peers.get(key);
+    if (p == null) {
+      throw new IllegalArgumentException("no peer " + key);
+    }
+    return p;
+  }
+
+  /** Every setting and counter, peers in a stable order (by public key). */
+  public DeviceSnapshot snapshot() {
+    synchronized (configLock) {
+      List<DeviceSnapshot.PeerSnapshot> ps = new ArrayList<>();
+      List<Peer> sorted = new ArrayList<>(peers.values());
+      sorted.sort(java.util.Comparator.comparing(p -> p.publicKey.toHex()));
+      for (Peer p : sorted) {
+        ps.add(
+            new DeviceSnapshot.PeerSnapshot(
+                p.publicKey,
+                p.handshake.presharedKey(),
+                p.endpoint(),
+                p.lastHandshake(),
+                p.rxBytes.get(),
+                p.txBytes.get(),
+                p.persistentKeepalive(),
+                allowedIps(p)));
+      }
+      return new DeviceSnapshot(privateKey(), listenPort, fwmark, List.copyOf(ps));
+    }
+  }
+
   // ---- I/O edges ----
 
   boolean sendDatagram(byte[] buf, int off, int len, Endpoint ep) {
