@@ -130,7 +130,7 @@ public final class Device implements AutoCloseable {
       }
     }
     for (Peer p : peers.values()) {
-      p.zeroKeyMaterial();
+      p.expireCurrentKeypairs();
       p.handshake.setLocalIdentity(next);
     }
   }

@@ -376,6 +376,15 @@ final class Peer {
     }
   }
 
+  /**
+   * The device's private key changed: every session is void, and a handshake may start at once
+   * (wireguard-go's ExpireCurrentKeypairs).
+   */
+  void expireCurrentKeypairs() {
+    zeroKeyMaterial();
+    timers.allowHandshakeInitiationNow();
+  }
+
   /** Forgets every session and handshake secret (3 x REJECT_AFTER_TIME without a new session). */
   void zeroKeyMaterial() {
     synchronized (this) {

@@ -184,6 +184,14 @@ public final class PeerTimers {
   }
 
   /**
+   * Lifts the once-per-REKEY_TIMEOUT limit, as wireguard-go's {@code ExpireCurrentKeypairs} does
+   * when the device's private key changes: the next initiation may go out at once.
+   */
+  public synchronized void allowHandshakeInitiationNow() {
+    initiationSent = false;
+  }
+
+  /**
    * Starts a new series of handshake attempts without an initiation sent, as wireguard-go's {@code
    * SendHandshakeInitiation(false)} does even when the rate limit then suppresses the initiation.
    */

@@ -17,6 +17,8 @@ class BehaviourIT extends InteropFixture {
   void endpointFollowsThePeerWhenItChangesPortAndAddress() {
     peerBoth(false);
     assertThat(wm.ping(G4, PING)).isTrue();
+    // Keep the new address when the old (primary) one goes.
+    nsG.exec("sysctl", "-qw", "net.ipv4.conf.vg.promote_secondaries=1");
     nsG.exec("ip", "addr", "add", "192.0.2.77/24", "dev", "vg");
     nsG.exec("ip", "addr", "del", OUTER_G4 + "/24", "dev", "vg");
     go.wg("set", go.ifname(), "listen-port", "41000");
