@@ -148,6 +148,7 @@ public class WireGuardPeerSpec {
   }
 
   /** True for an external peer (one the user describes by its public key). */
+  @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean isExternal() {
     return publicKey != null;
   }
