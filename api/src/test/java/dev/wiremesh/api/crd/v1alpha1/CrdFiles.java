@@ -31,7 +31,14 @@ final class CrdFiles {
         .customResourceClasses(WireGuardMesh.class, WireGuardPeer.class)
         .forCRDVersions("v1")
         .withParallelGenerationEnabled(false)
-        .withPostProcessor(CrdFiles::orderPrinterColumns)
+        .withPostProcessor(
+            new io.fabric8.crdv2.generator.CRDPostProcessor() {
+              @Override
+              public io.fabric8.kubernetes.api.model.HasMetadata process(
+                  io.fabric8.kubernetes.api.model.HasMetadata crd, String version) {
+                return orderPrinterColumns(crd, version);
+              }
+            })
         .inOutputDir(dir.toFile())
         .generate();
   }
