@@ -30,9 +30,16 @@ public final class Blake2s {
 
   /** MAC(key, input): keyed BLAKE2s with a 16-byte digest, over {@code input[off, off + len)}. */
   public static byte[] mac(byte[] key, byte[] input, int off, int len) {
-    Blake2sDigest d = new Blake2sDigest(key, MAC_LENGTH, null, null);
+    return keyedHash(key, MAC_LENGTH, input, off, len);
+  }
+
+  /**
+   * Keyed BLAKE2s with a digest of {@code digestLength} bytes (1-32; the length is a parameter).
+   */
+  public static byte[] keyedHash(byte[] key, int digestLength, byte[] input, int off, int len) {
+    Blake2sDigest d = new Blake2sDigest(key, digestLength, null, null);
     d.update(input, off, len);
-    byte[] out = new byte[MAC_LENGTH];
+    byte[] out = new byte[digestLength];
     d.doFinal(out, 0);
     return out;
   }

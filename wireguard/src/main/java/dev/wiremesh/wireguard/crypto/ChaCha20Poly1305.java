@@ -60,6 +60,10 @@ public final class ChaCha20Poly1305 {
       for (int i = 0; i < 8; i++) {
         nonce[4 + i] = (byte) (counter >>> (8 * i));
       }
+      return init(mode, key, nonce);
+    }
+
+    Cipher init(int mode, Key key, byte[] nonce) {
       try {
         cipher.init(mode, key.spec, new IvParameterSpec(nonce));
       } catch (GeneralSecurityException e) {
@@ -109,6 +113,17 @@ public final class ChaCha20Poly1305 {
     } catch (GeneralSecurityException e) {
       // AEADBadTagException and its kin: forged, corrupted or replayed under another key.
       return -1;
+    }
+  }
+
+  /** RFC 8439's AEAD with an arbitrary 96-bit nonce: only for checking the published vectors. */
+  static byte[] sealWithNonce(byte[] key, byte[] nonce, byte[] plaintext, byte[] ad) {
+    Cipher c = STATE.get().init(Cipher.ENCRYPT_MODE, new Key(key), nonce.clone());
+    try {
+      c.updateAAD(ad);
+      return c.doFinal(plaintext);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
     }
   }
 
