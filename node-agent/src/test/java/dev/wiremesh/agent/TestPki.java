@@ -90,10 +90,14 @@ public final class TestPki {
   }
 
   /** Writes ca.crt, tls.crt and tls.key (a server certificate for localhost) into {@code dir}. */
-  void writeServerFiles(Path dir) throws Exception {
+  void writeServerFiles(Path dir, String... sans) throws Exception {
     Files.createDirectories(dir);
     KeyPair k = keyPair();
-    X509Certificate cert = issue("wiremesh-agent", k, "localhost", "127.0.0.1");
+    String[] all =
+        java.util.stream.Stream.concat(
+                java.util.stream.Stream.of("localhost", "127.0.0.1"), java.util.Arrays.stream(sans))
+            .toArray(String[]::new);
+    X509Certificate cert = issue("wiremesh-agent", k, all);
     Files.writeString(dir.resolve("ca.crt"), pem(ca));
     Files.writeString(dir.resolve("tls.crt"), pem(cert));
     Files.writeString(
