@@ -82,7 +82,10 @@ final class AgentProcess implements AutoCloseable {
 
   /** Resident memory of the agent's JVM, kB. */
   long rssKb() throws IOException {
-    for (ProcessHandle h : process.descendants().toList()) {
+    for (ProcessHandle h :
+        java.util.stream.Stream.concat(
+                java.util.stream.Stream.of(process.toHandle()), process.descendants())
+            .toList()) {
       if (h.info().command().orElse("").endsWith("java")) {
         for (String line :
             Files.readAllLines(Path.of("/proc", String.valueOf(h.pid()), "status"))) {

@@ -28,5 +28,11 @@ public class AgentTestResource implements QuarkusTestResourceLifecycleManager {
   }
 
   @Override
-  public void stop() {}
+  public void stop() {
+    try {
+      TwoAgentsIT.deleteTree(dir);
+    } catch (java.io.IOException e) {
+      // a temporary folder left behind is harmless
+    }
+  }
 }

@@ -122,6 +122,18 @@ class TwoAgentsIT {
     for (String l : new String[] {"ca" + TAG, "cb" + TAG}) {
       new ProcessBuilder("ip", "link", "del", l).start().waitFor();
     }
+    deleteTree(home); // holds the test nodes' private keys
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   static HttpResponse<String> call(AgentProcess p, String method, String path, Object body)
