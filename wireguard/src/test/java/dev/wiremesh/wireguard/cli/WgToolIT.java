@@ -143,6 +143,33 @@ class WgToolIT extends InteropFixture {
   }
 
   @Test
+  void theSocketIsRootOnlyAndAStaleSocketFileIsReplaced() throws Exception {
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(wm.socket())))
+        .isEqualTo("rw-------");
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(wm.socket().getParent())))
+        .isEqualTo("rwxr-xr-x");
+    // A socket file that nobody answers on, as a crashed daemon leaves behind.
+    String stale =
+        "wms" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 16, 1 << 20));
+    Path staleSocket = wm.socket().resolveSibling(stale + ".sock");
+    try (var ch =
+        java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      ch.bind(java.net.UnixDomainSocketAddress.of(staleSocket));
+    }
+    assertThat(staleSocket).exists();
+    WgNode node = WgNode.start(nsJ, WgNode.JAVA_IMPL, stale);
+    try {
+      assertThat(node.wg("show", stale, "public-key").strip()).isEqualTo(node.publicKey());
+    } finally {
+      node.delete();
+    }
+  }
+
+  @Test
   void deletingTheInterfaceEndsTheDaemonAndRemovesTheSocket() {
     Path sock = wm.socket();
     assertThat(sock).exists();
