@@ -32,6 +32,28 @@ public class AgentMetrics {
     this.applies = registry.counter("wiremesh_config_applies_total");
     this.failures = registry.counter("wiremesh_config_apply_failures_total");
     Gauge.builder("wiremesh_peers", this, m -> m.refresh().size()).register(registry);
+    for (String event :
+        new String[] {
+          "initiation sent", "response sent", "response consumed", "session confirmed"
+        }) {
+      Gauge.builder(
+              "wiremesh_handshake_events",
+              this,
+              m -> m.manager.handshakeEvents().getOrDefault(event, 0L))
+          .tags("event", event.replace(' ', '_'))
+          .register(registry);
+    }
+    // Failures: handshake messages refused (bad MAC1, a refused initiation or response).
+    Gauge.builder(
+            "wiremesh_handshake_failures",
+            this,
+            m -> {
+              Map<String, Long> d = m.manager.drops();
+              return d.getOrDefault("bad mac1", 0L)
+                  + d.getOrDefault("initiation refused", 0L)
+                  + d.getOrDefault("response refused", 0L);
+            })
+        .register(registry);
   }
 
   void applied(DeviceManager.Applied a) {

@@ -209,6 +209,11 @@ public final class DeviceManager implements AutoCloseable {
     return device == null ? Map.of() : device.drops().snapshot();
   }
 
+  /** Handshake events by name (initiation sent, response sent, ...), empty before the device. */
+  public synchronized Map<String, Long> handshakeEvents() {
+    return device == null ? Map.of() : device.events().snapshot();
+  }
+
   public synchronized Optional<Device> device() {
     return Optional.ofNullable(device);
   }

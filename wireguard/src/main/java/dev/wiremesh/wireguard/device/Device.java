@@ -48,6 +48,7 @@ public final class Device implements AutoCloseable {
   final IndexTable<Object> indices = new IndexTable<>();
   final ConcurrentHashMap<NoisePublicKey, Peer> peers = new ConcurrentHashMap<>();
   final DropCounters counters = new DropCounters();
+  final DropCounters events = new DropCounters();
   final CryptoWorkers workers;
   final RateLimiter rateLimiter;
   final HandshakeQueue<Inbound> handshakes;
@@ -105,6 +106,14 @@ public final class Device implements AutoCloseable {
 
   public DropCounters drops() {
     return counters;
+  }
+
+  /**
+   * Handshake events by name: "initiation sent", "response sent", "session confirmed", "response
+   * consumed" (failures are among the {@link #drops()}).
+   */
+  public DropCounters events() {
+    return events;
   }
 
   public String name() {

@@ -5,11 +5,18 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Packets the device dropped, by reason: what an operator reads to learn why traffic vanished. */
+/**
+ * Counts by name: packets the device dropped, by reason (what an operator reads to learn why
+ * traffic vanished), and handshake events.
+ */
 public final class DropCounters {
   private final ConcurrentHashMap<String, LongAdder> byReason = new ConcurrentHashMap<>();
 
   void dropped(String reason) {
+    count(reason);
+  }
+
+  void count(String reason) {
     byReason.computeIfAbsent(reason, r -> new LongAdder()).increment();
   }
 

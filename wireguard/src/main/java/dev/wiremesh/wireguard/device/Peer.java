@@ -224,6 +224,7 @@ final class Peer {
       cookieGenerator.addMacs(msg);
     }
     LOG.log(Level.FINE, () -> this + ": sending handshake initiation");
+    device.events.count("initiation sent");
     timers.anyAuthenticatedPacketTraversal();
     if (device.sendDatagram(msg, 0, msg.length, ep)) {
       timers.anyAuthenticatedPacketSent();
@@ -257,6 +258,7 @@ final class Peer {
     }
     timers.sessionDerived();
     timers.anyAuthenticatedPacketTraversal();
+    device.events.count("response sent");
     if (device.sendDatagram(msg, 0, msg.length, source)) {
       timers.anyAuthenticatedPacketSent();
     }
@@ -277,6 +279,7 @@ final class Peer {
     timers.sessionDerived();
     timers.handshakeComplete();
     lastHandshake = device.clock.wallTime();
+    device.events.count("response consumed");
     synchronized (staged) {
       if (staged.isEmpty()) {
         // Confirm the session to the responder at once (whitepaper §6.1).
@@ -309,6 +312,7 @@ final class Peer {
     }
     if (keypairs.received(kp, this::forget)) {
       // The first packet under the session we responded to: the handshake is complete.
+      device.events.count("session confirmed");
       timers.handshakeComplete();
       lastHandshake = device.clock.wallTime();
       sendStaged();
