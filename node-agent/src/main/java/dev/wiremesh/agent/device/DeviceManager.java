@@ -163,7 +163,8 @@ public final class DeviceManager implements AutoCloseable {
     for (ValidConfig.Peer p : next.peers().values()) {
       routes.addAll(p.allowedIps());
     }
-    link.reconcile(next.interfaceName(), next.mtu(), next.addresses(), routes);
+    int mtu = next.mtu() != 0 ? next.mtu() : UplinkMtu.automatic();
+    link.reconcile(next.interfaceName(), mtu, next.addresses(), routes);
     applied = next;
     store.save(next.source());
     return new Applied(next.source(), added, changed, removed);
