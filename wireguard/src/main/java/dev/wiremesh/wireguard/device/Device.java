@@ -9,10 +9,13 @@ import dev.wiremesh.wireguard.crypto.NoisePrivateKey;
 import dev.wiremesh.wireguard.crypto.NoisePublicKey;
 import dev.wiremesh.wireguard.net.Bind;
 import dev.wiremesh.wireguard.net.Endpoint;
-import dev.wiremesh.wireguard.noise.Handshake;
 import dev.wiremesh.wireguard.noise.LocalIdentity;
 import dev.wiremesh.wireguard.ratelimit.RateLimiter;
+import dev.wiremesh.wireguard.session.Inbound;
 import dev.wiremesh.wireguard.session.IndexTable;
+import dev.wiremesh.wireguard.session.PeerSession;
+import dev.wiremesh.wireguard.session.SessionContext;
+import dev.wiremesh.wireguard.session.SessionIndex;
 import dev.wiremesh.wireguard.timers.Clock;
 import dev.wiremesh.wireguard.timers.ProtocolTiming;
 import dev.wiremesh.wireguard.tun.TunDevice;
@@ -50,7 +53,8 @@ public final class Device implements AutoCloseable {
   final DropCounters counters = new DropCounters();
   final CryptoWorkers workers;
   final RateLimiter rateLimiter;
-  final HandshakeQueue<Inbound> handshakes;
+  final HandshakeQueue<HandshakeMessage> handshakes;
+  final SessionContext<Endpoint> sessionContext;
   final Object configLock = new Object();
   private volatile LocalIdentity identity;
   private volatile CookieChecker cookieChecker;
@@ -64,7 +68,7 @@ public final class Device implements AutoCloseable {
   private volatile String terminationReason;
 
   /** A handshake message waiting for the handshake worker. */
-  record Inbound(byte[] msg, int type, Endpoint source) {}
+  record HandshakeMessage(byte[] msg, int type, Endpoint source) {}
 
   public Device(TunDevice tun, Bind bind, Clock clock, ProtocolTiming timing) {
     this.tun = tun;
@@ -74,6 +78,15 @@ public final class Device implements AutoCloseable {
     this.workers = new CryptoWorkers(tun.name(), CryptoWorkers.defaultWorkers(), 4096);
     this.rateLimiter = new RateLimiter(clock);
     this.handshakes = new HandshakeQueue<>(clock);
+    this.sessionContext =
+        new SessionContext<>(
+            this::identity,
+            indices,
+            clock,
+            timing,
+            this::mtu,
+            // A retry may use a fresh route: forget the sticky source, as wireguard-go does.
+            ep -> ep.source() == null ? ep : ep.withSource(null));
   }
 
   /** Starts the threads and binds a random port (wg's "listen_port=0" until told otherwise). */
@@ -130,8 +143,8 @@ public final class Device implements AutoCloseable {
       }
     }
     for (Peer p : peers.values()) {
-      p.expireCurrentKeypairs();
-      p.handshake.setLocalIdentity(next);
+      p.session.expireCurrentKeypairs();
+      p.session.setLocalIdentity(next);
     }
   }
 
@@ -204,7 +217,7 @@ public final class Device implements AutoCloseable {
     Peer p = peers.remove(key);
     if (p != null) {
       allowedIps.removeByPeer(p);
-      p.stop();
+      p.session.stop();
     }
   }
 
@@ -291,16 +304,21 @@ public final class Device implements AutoCloseable {
 
   public void configurePresharedKey(
       NoisePublicKey key, dev.wiremesh.wireguard.crypto.PresharedKey psk) {
-    requirePeer(key).setPresharedKey(psk);
+    requirePeer(key).session.setPresharedKey(psk);
   }
 
   public void configureEndpoint(NoisePublicKey key, Endpoint endpoint) {
-    requirePeer(key).setEndpoint(endpoint);
+    requirePeer(key).session.setEndpoint(endpoint);
   }
 
   /** Sets the persistent keepalive; turning it on sends a keepalive at once. */
   public void configurePersistentKeepalive(NoisePublicKey key, int seconds) {
-    requirePeer(key).setPersistentKeepalive(seconds);
+    Peer p = requirePeer(key);
+    List<dev.wiremesh.wireguard.session.Step<Endpoint>> steps =
+        p.session.setPersistentKeepalive(seconds);
+    if (isUp()) {
+      p.run(steps);
+    }
   }
 
   public void configureClearAllowedIps(NoisePublicKey key) {
@@ -334,12 +352,12 @@ public final class Device implements AutoCloseable {
         ps.add(
             new DeviceSnapshot.PeerSnapshot(
                 p.publicKey,
-                p.handshake.presharedKey(),
-                p.endpoint(),
-                p.lastHandshake(),
-                p.rxBytes.get(),
-                p.txBytes.get(),
-                p.persistentKeepalive(),
+                p.session.presharedKey(),
+                p.session.endpoint(),
+                p.session.lastHandshake(),
+                p.session.rxBytes(),
+                p.session.txBytes(),
+                p.session.persistentKeepalive(),
                 allowedIps(p)));
       }
       return new DeviceSnapshot(privateKey(), listenPort, fwmark, List.copyOf(ps));
@@ -409,7 +427,7 @@ public final class Device implements AutoCloseable {
         counters.dropped("no private key");
         continue;
       }
-      peer.send(java.util.Arrays.copyOf(buf, MESSAGE_TRANSPORT_HEADER_SIZE + n));
+      peer.run(peer.session.stage(java.util.Arrays.copyOf(buf, MESSAGE_TRANSPORT_HEADER_SIZE + n)));
     }
   }
 
@@ -438,26 +456,27 @@ public final class Device implements AutoCloseable {
     int type = type(buf, len);
     switch (type) {
       case MESSAGE_INITIATION_TYPE, MESSAGE_RESPONSE_TYPE, MESSAGE_COOKIE_REPLY_TYPE -> {
-        if (!handshakes.offer(new Inbound(java.util.Arrays.copyOf(buf, len), type, source))) {
+        byte[] msg = java.util.Arrays.copyOf(buf, len);
+        if (!handshakes.offer(new HandshakeMessage(msg, type, source))) {
           counters.dropped("handshake queue full");
         }
       }
       case MESSAGE_TRANSPORT_TYPE -> {
-        Object owner = indices.lookup(getInt(buf, TRANSPORT_RECEIVER));
-        if (!(owner instanceof Session s)) {
+        Inbound<Endpoint> in =
+            PeerSession.inbound(indices, java.util.Arrays.copyOf(buf, len), len, source);
+        Peer p = in == null ? null : peerOf(in.session());
+        if (p == null) {
           counters.dropped("unknown receiver index");
           return;
         }
-        InboundJob job =
-            new InboundJob(s.peer(), s.keypair(), java.util.Arrays.copyOf(buf, len), len, source);
-        if (!s.peer().inbound.add(job)) {
+        InboundJob job = new InboundJob(p, in);
+        if (!p.inbound.add(job)) {
           counters.dropped("inbound queue full");
           return;
         }
         if (!workers.submit(job)) {
-          counters.dropped("crypto queue full");
-          job.complete();
-          s.peer().inbound.drain(s.peer()::deliverInbound);
+          job.complete(); // unopened: the session drops it, in order, as unauthenticated
+          p.inbound.drain(p::deliverInbound);
         }
       }
       default -> counters.dropped("malformed or unknown message");
@@ -467,7 +486,7 @@ public final class Device implements AutoCloseable {
   /** Handshake messages, one at a time: cookies and the rate limiter guard the expensive part. */
   private void handshakeLoop() {
     while (!closed) {
-      Inbound in;
+      HandshakeMessage in;
       try {
         in = handshakes.poll(200);
       } catch (InterruptedException e) {
@@ -484,7 +503,13 @@ public final class Device implements AutoCloseable {
     }
   }
 
-  private void handleHandshake(Inbound in) {
+  /** The live peer whose session this is; null if the session belongs to a removed peer. */
+  private Peer peerOf(PeerSession<?> session) {
+    Peer p = session == null ? null : peers.get(session.remoteStatic());
+    return p != null && p.session == session ? p : null;
+  }
+
+  private void handleHandshake(HandshakeMessage in) {
     LocalIdentity id = identity;
     CookieChecker checker = cookieChecker;
     if (id == null || checker == null) {
@@ -494,8 +519,12 @@ public final class Device implements AutoCloseable {
     byte[] msg = in.msg();
     if (in.type() == MESSAGE_COOKIE_REPLY_TYPE) {
       Object owner = indices.lookup(getInt(msg, COOKIE_RECEIVER));
-      Peer p = owner instanceof Peer peer ? peer : owner instanceof Session s ? s.peer() : null;
-      if (p == null || !p.cookieGenerator.consumeReply(msg)) {
+      Peer p =
+          peerOf(
+              owner instanceof PeerSession<?> s
+                  ? s
+                  : owner instanceof SessionIndex s ? s.session() : null);
+      if (p == null || !p.session.consumeCookieReply(msg)) {
         counters.dropped("unexpected cookie reply");
       }
       return; // a cookie reply never changes an endpoint
@@ -517,42 +546,29 @@ public final class Device implements AutoCloseable {
       }
     }
     if (in.type() == MESSAGE_INITIATION_TYPE) {
-      Peer[] found = new Peer[1];
-      var hs =
-          Handshake.consumeMessageInitiation(
+      var found =
+          PeerSession.consumeInitiation(
               id,
               msg,
               k -> {
                 Peer p = peers.get(k);
-                found[0] = p;
-                return p == null ? null : p.handshake;
+                return p == null ? null : p.session;
               },
-              clock);
-      if (hs.isEmpty() || found[0] == null) {
+              sessionContext);
+      Peer p = found.map(this::peerOf).orElse(null);
+      if (p == null) {
         counters.dropped("initiation refused");
         return;
       }
-      Peer p = found[0];
-      p.timers.anyAuthenticatedPacketTraversal();
-      p.timers.anyAuthenticatedPacketReceived();
-      p.setEndpoint(in.source());
-      p.respond(in.source());
+      p.run(p.session.respond(in.source()));
     } else {
-      var hs =
-          Handshake.consumeMessageResponse(
-              id, msg, index -> indices.lookup(index) instanceof Peer p ? p.handshake : null);
-      if (hs.isEmpty()) {
+      Peer p =
+          indices.lookup(getInt(msg, RESP_RECEIVER)) instanceof PeerSession<?> s ? peerOf(s) : null;
+      if (p == null) {
         counters.dropped("response refused");
         return;
       }
-      Peer p = peers.get(hs.get().remoteStatic());
-      if (p == null) {
-        return;
-      }
-      p.timers.anyAuthenticatedPacketTraversal();
-      p.timers.anyAuthenticatedPacketReceived();
-      p.setEndpoint(in.source());
-      p.responseConsumed();
+      p.run(p.session.consumeResponse(msg, in.source()));
     }
   }
 
@@ -566,7 +582,7 @@ public final class Device implements AutoCloseable {
       }
       for (Peer p : peers.values()) {
         try {
-          p.tick();
+          p.run(p.session.tick());
         } catch (RuntimeException e) {
           LOG.log(Level.WARNING, p + ": timer failed", e);
         }
@@ -604,7 +620,7 @@ public final class Device implements AutoCloseable {
     closed = true;
     terminate("closed");
     for (Peer p : peers.values()) {
-      p.stop();
+      p.session.stop();
     }
     try {
       bind.close();
