@@ -2,7 +2,6 @@ package dev.wiremesh.wireguard.session;
 
 import static dev.wiremesh.wireguard.message.Messages.*;
 
-import dev.wiremesh.wireguard.cookie.CookieChecker;
 import dev.wiremesh.wireguard.cookie.CookieGenerator;
 import dev.wiremesh.wireguard.crypto.NoisePublicKey;
 import dev.wiremesh.wireguard.crypto.PresharedKey;
@@ -14,7 +13,6 @@ import dev.wiremesh.wireguard.timers.TimerAction;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -22,17 +20,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * One peer's protocol, without I/O (boringtun's {@code Tunn} shape): its handshake, keypairs,
- * timers, endpoint, staged packets and counters, and every decision the whitepaper makes about
- * them. Each call returns what the caller must do ({@link Output}s: send a datagram where, deliver
- * a packet, count a drop).
+ * One peer's protocol, without I/O: its handshake, keypairs, timers, endpoint, staged packets and
+ * counters, and every decision the whitepaper makes about them. Each call returns what the caller
+ * must do ({@link Step}s: seal a packet; {@link Output}s: send a datagram where, deliver a packet,
+ * count a drop).
  *
- * <p>The synchronous API — {@link #encapsulate}, {@link #decapsulate}, {@link #updateTimers} — is
- * complete on its own, for tests and simple embedders. A device with a parallel pipeline uses the
- * same decisions in finer steps: {@link #stage} and {@link #prepareOutbound} return {@link
- * Step.Seal} jobs to seal on worker threads and hand back, in counter order, to {@link
- * #transmitted}; {@link #inbound} makes a job to open on a worker and pass, in arrival order, to
- * {@link #receiveAuthenticated}. Thread-safe.
+ * <p>These are the fine-grained steps a device with a parallel pipeline needs: {@link #stage} and
+ * {@link #prepareOutbound} return {@link Step.Seal} jobs to seal on worker threads and hand back,
+ * in counter order, to {@link #transmitted}; {@link #inbound} makes a job to open on a worker and
+ * pass, in arrival order, to {@link #receiveAuthenticated}. {@link Tunnel} puts the same steps
+ * together as boringtun's synchronous {@code encapsulate}, {@code decapsulate} and {@code
+ * update_timers}. Thread-safe.
  *
  * @param <E> the endpoint type (the device's carries a sticky source address)
  */
@@ -54,8 +52,6 @@ public final class PeerSession<E> {
   private volatile int persistentKeepalive;
   private volatile Instant lastHandshake;
   private int handshakeIndex; // our pending initiation's index, 0 if none; guarded by this
-  private CookieChecker checker; // for the synchronous decapsulate; guarded by this
-  private NoisePublicKey checkerKey; // the key checker was made for; guarded by this
 
   /** Whether an IP packet's inner source address belongs to this peer (its allowed IPs). */
   @FunctionalInterface
@@ -139,91 +135,6 @@ public final class PeerSession<E> {
     synchronized (staged) {
       return staged.size();
     }
-  }
-
-  // ---- the synchronous API ----
-
-  /** Encrypts an IP packet for the peer, starting a handshake first if there is no session. */
-  public List<Output<E>> encapsulate(byte[] ipPacket) {
-    byte[] buf = new byte[MESSAGE_TRANSPORT_HEADER_SIZE + ipPacket.length];
-    System.arraycopy(ipPacket, 0, buf, MESSAGE_TRANSPORT_HEADER_SIZE, ipPacket.length);
-    return complete(stage(buf));
-  }
-
-  /**
-   * Handles a datagram from {@code source} meant for this peer: an initiation from it, a response
-   * or cookie reply to our initiation, or a transport message under one of its keypairs. Anything
-   * else (wrong size, unknown type, bad MAC, stale index, failed authentication, replay) comes back
-   * as {@link Output.Dropped}. Never throws. Handshake messages are not subject to the cookie
-   * mechanism here: the device applies it before it dispatches to a peer.
-   */
-  public List<Output<E>> decapsulate(byte[] datagram, E source) {
-    int len = datagram == null ? 0 : datagram.length;
-    int type = type(datagram, len);
-    if (type == 0) {
-      return List.of(new Output.Dropped<>("malformed or unknown message"));
-    }
-    LocalIdentity id = context.identity().get();
-    if (id == null) {
-      return List.of(new Output.Dropped<>("no private key"));
-    }
-    byte[] msg = Arrays.copyOf(datagram, len);
-    return switch (type) {
-      case MESSAGE_INITIATION_TYPE, MESSAGE_RESPONSE_TYPE -> {
-        if (!checker(id).checkMac1(msg, len)) {
-          yield List.of(new Output.Dropped<>("bad mac1"));
-        }
-        if (type == MESSAGE_INITIATION_TYPE) {
-          Optional<PeerSession<E>> p =
-              consumeInitiation(id, msg, k -> k.equals(remoteStatic) ? this : null, context);
-          yield p.isEmpty()
-              ? List.of(new Output.Dropped<>("initiation refused"))
-              : complete(respond(source));
-        }
-        yield complete(consumeResponse(msg, source));
-      }
-      case MESSAGE_COOKIE_REPLY_TYPE ->
-          consumeCookieReply(msg)
-              ? List.of()
-              : List.of(new Output.Dropped<>("unexpected cookie reply"));
-      default -> {
-        Object owner = context.indices().lookup(getInt(msg, TRANSPORT_RECEIVER));
-        if (!(owner instanceof SessionIndex s) || s.session() != this) {
-          yield List.of(new Output.Dropped<>("unknown receiver index"));
-        }
-        Inbound<E> job = new Inbound<>(this, s.keypair(), msg, len, source);
-        job.open(context.timing(), context.clock().nanoTime());
-        yield complete(receiveAuthenticated(job));
-      }
-    };
-  }
-
-  /** Runs whatever the timers ask for now (keepalives, handshake retries, giving up, zeroing). */
-  public List<Output<E>> updateTimers() {
-    return complete(tick());
-  }
-
-  /** Seals every {@link Step.Seal} in place and turns it into what {@link #transmitted} says. */
-  private List<Output<E>> complete(List<Step<E>> steps) {
-    List<Output<E>> out = new ArrayList<>(steps.size());
-    for (Step<E> s : steps) {
-      switch (s) {
-        case Output<E> o -> out.add(o);
-        case Step.Seal<E> seal -> {
-          seal.job().seal(context.mtu().getAsInt());
-          out.add(transmitted(seal.job()));
-        }
-      }
-    }
-    return out;
-  }
-
-  private synchronized CookieChecker checker(LocalIdentity id) {
-    if (checker == null || !checkerKey.equals(id.publicKey())) {
-      checker = new CookieChecker(id.publicKey(), context.clock());
-      checkerKey = id.publicKey();
-    }
-    return checker;
   }
 
   // ---- send path (fine-grained steps) ----
@@ -564,7 +475,7 @@ public final class PeerSession<E> {
 
   // ---- timers ----
 
-  /** Runs whatever the expired timers ask for (fine-grained {@link #updateTimers}). */
+  /** Runs whatever the expired timers ask for (see {@link Tunnel#updateTimers}). */
   public List<Step<E>> tick() {
     List<Step<E>> out = new ArrayList<>();
     for (TimerAction a : timers.poll()) {

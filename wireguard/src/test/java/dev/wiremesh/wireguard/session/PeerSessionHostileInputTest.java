@@ -22,7 +22,7 @@ class PeerSessionHostileInputTest {
 
   /** Decapsulates at b from the attacker and returns the single drop reason. */
   String dropReason(byte[] datagram) {
-    List<Output<InetSocketAddress>> out = b.session.decapsulate(datagram, attacker);
+    List<Output<InetSocketAddress>> out = b.tunnel.decapsulate(datagram, attacker);
     assertThat(out).singleElement().isInstanceOf(Output.Dropped.class);
     return ((Output.Dropped<InetSocketAddress>) out.getFirst()).reason();
   }
@@ -70,13 +70,13 @@ class PeerSessionHostileInputTest {
     assertThat(dropReason(flip(init, INIT_MAC1))).isEqualTo("bad mac1");
     assertThat(dropReason(flip(init, INIT_STATIC))).isEqualTo("bad mac1");
 
-    wire.pump(b, b.session.decapsulate(init, a.address)); // completes the handshake
+    wire.pump(b, b.tunnel.decapsulate(init, a.address)); // completes the handshake
     assertThat(b.delivered).hasSize(1);
     assertThat(dropReason(init)).as("replayed initiation").isEqualTo("initiation refused");
     byte[] resp = b.sentOfType(MESSAGE_RESPONSE_TYPE).getFirst();
-    List<Output<InetSocketAddress>> again = a.session.decapsulate(resp, b.address);
+    List<Output<InetSocketAddress>> again = a.tunnel.decapsulate(resp, b.address);
     assertThat(again).singleElement().isEqualTo(new Output.Dropped<>("response refused"));
-    assertThat(a.session.decapsulate(flip(resp, RESP_MAC1), b.address))
+    assertThat(a.tunnel.decapsulate(flip(resp, RESP_MAC1), b.address))
         .singleElement()
         .isEqualTo(new Output.Dropped<>("bad mac1"));
 
@@ -118,7 +118,7 @@ class PeerSessionHostileInputTest {
       if (m.length >= 8 && random.nextBoolean()) {
         putInt(m, 4, live); // aim at the live keypair (or handshake fields)
       }
-      List<Output<InetSocketAddress>> out = b.session.decapsulate(m, attacker);
+      List<Output<InetSocketAddress>> out = b.tunnel.decapsulate(m, attacker);
       assertThat(out).allMatch(o -> o instanceof Output.Dropped);
     }
     assertThat(b.session.endpoint()).isEqualTo(a.address);

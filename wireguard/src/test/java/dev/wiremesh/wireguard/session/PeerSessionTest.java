@@ -51,7 +51,7 @@ class PeerSessionTest {
   @Test
   void initiatorConfirmsWithAKeepaliveWhenNothingWaits() {
     // An empty encapsulation is a keepalive; without a session it starts a handshake.
-    wire.pump(a, a.session.encapsulate(new byte[0]));
+    wire.pump(a, a.tunnel.encapsulate(new byte[0]));
 
     List<byte[]> transport = a.sentOfType(MESSAGE_TRANSPORT_TYPE);
     assertThat(transport).hasSize(1);
@@ -67,7 +67,7 @@ class PeerSessionTest {
     a.sendPacket(bytes("x"));
     wire.linkUp = true;
     byte[] init = a.sentOfType(MESSAGE_INITIATION_TYPE).getFirst();
-    List<Output<InetSocketAddress>> out = b.session.decapsulate(init, a.address);
+    List<Output<InetSocketAddress>> out = b.tunnel.decapsulate(init, a.address);
     assertThat(out).singleElement().isInstanceOf(Output.SendDatagram.class);
     assertThat(b.session.keypairs().next()).isNotNull();
     assertThat(b.session.keypairs().current()).isNull();
@@ -179,7 +179,7 @@ class PeerSessionTest {
     a.sendPacket(bytes("legit"));
     byte[] spoofed =
         SessionWire.ipv4(SessionWire.ip("10.9.9.9"), b.tunnelAddress, bytes("spoofed"));
-    wire.pump(a, a.session.encapsulate(spoofed));
+    wire.pump(a, a.tunnel.encapsulate(spoofed));
     assertThat(b.delivered).extracting(PeerSessionTest::payload).containsExactly(bytes("legit"));
     assertThat(b.drops("source not in allowed IPs")).isEqualTo(1);
   }

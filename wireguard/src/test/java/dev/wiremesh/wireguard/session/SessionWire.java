@@ -42,6 +42,7 @@ final class SessionWire {
     final Map<String, Integer> drops = new TreeMap<>();
     InetSocketAddress address;
     int retries;
+    Tunnel<InetSocketAddress> tunnel;
     PeerSession<InetSocketAddress> session;
 
     Side(String name, String tunnelAddress, int port) {
@@ -56,16 +57,16 @@ final class SessionWire {
 
     /** Encapsulates an IPv4 packet from this side's tunnel address and delivers the results. */
     void sendPacket(byte[] payload) {
-      pump(this, session.encapsulate(ipv4(tunnelAddress, other().tunnelAddress, payload)));
+      pump(this, tunnel.encapsulate(ipv4(tunnelAddress, other().tunnelAddress, payload)));
     }
 
     void tick() {
-      pump(this, session.updateTimers());
+      pump(this, tunnel.updateTimers());
     }
 
     /** Hands {@code datagram} to this side as if it came from {@code from}. */
     List<Output<InetSocketAddress>> receive(byte[] datagram, InetSocketAddress from) {
-      List<Output<InetSocketAddress>> out = session.decapsulate(datagram, from);
+      List<Output<InetSocketAddress>> out = tunnel.decapsulate(datagram, from);
       pump(this, out);
       return out;
     }
@@ -80,13 +81,15 @@ final class SessionWire {
   }
 
   SessionWire() {
-    a.session = session(a);
-    b.session = session(b);
+    a.tunnel = tunnel(a);
+    b.tunnel = tunnel(b);
+    a.session = a.tunnel.session();
+    b.session = b.tunnel.session();
     a.session.setEndpoint(b.address);
     b.session.setEndpoint(a.address);
   }
 
-  private PeerSession<InetSocketAddress> session(Side s) {
+  private Tunnel<InetSocketAddress> tunnel(Side s) {
     SessionContext<InetSocketAddress> ctx =
         new SessionContext<>(
             () -> s.identity,
@@ -102,7 +105,7 @@ final class SessionWire {
     PeerSession.SourceFilter allowed =
         (p, off) ->
             Arrays.equals(p, off + 12, off + 16, s.other().tunnelAddress.getAddress(), 0, 4);
-    return new PeerSession<>(s.other().identity.publicKey(), ctx, allowed);
+    return new Tunnel<>(s.other().identity.publicKey(), ctx, allowed);
   }
 
   /** Carries out {@code outputs} of {@code side}, and what they cause, until nothing is left. */
@@ -118,7 +121,7 @@ final class SessionWire {
           p.side().sent.add(datagram);
           Side to = p.side().other();
           if (linkUp && d.destination().equals(to.address)) {
-            to.session
+            to.tunnel
                 .decapsulate(datagram, p.side().address)
                 .forEach(o -> work.add(new Pending(to, o)));
           }
