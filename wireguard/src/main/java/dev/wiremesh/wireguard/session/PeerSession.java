@@ -2,7 +2,6 @@ package dev.wiremesh.wireguard.session;
 
 import static dev.wiremesh.wireguard.message.Messages.*;
 
-import dev.wiremesh.wireguard.cookie.CookieGenerator;
 import dev.wiremesh.wireguard.crypto.NoisePublicKey;
 import dev.wiremesh.wireguard.crypto.PresharedKey;
 import dev.wiremesh.wireguard.noise.Handshake;
@@ -41,9 +40,7 @@ public final class PeerSession<E> {
   private final NoisePublicKey remoteStatic;
   private final SessionContext<E> context;
   private final SourceFilter allowedSource;
-  private final Handshake handshake;
-  private final CookieGenerator cookieGenerator;
-  private final Keypairs keypairs = new Keypairs();
+  private final PeerKeys keys;
   private final PeerTimers timers;
   private final ArrayDeque<byte[]> staged = new ArrayDeque<>();
   private final AtomicLong rxBytes = new AtomicLong();
@@ -51,7 +48,6 @@ public final class PeerSession<E> {
   private volatile E endpoint;
   private volatile int persistentKeepalive;
   private volatile Instant lastHandshake;
-  private int handshakeIndex; // our pending initiation's index, 0 if none; guarded by this
 
   /** Whether an IP packet's inner source address belongs to this peer (its allowed IPs). */
   @FunctionalInterface
@@ -64,8 +60,7 @@ public final class PeerSession<E> {
     this.remoteStatic = remoteStatic;
     this.context = context;
     this.allowedSource = allowedSource;
-    this.handshake = new Handshake(remoteStatic, context.identity().get());
-    this.cookieGenerator = new CookieGenerator(remoteStatic, context.clock());
+    this.keys = new PeerKeys(this, remoteStatic, context);
     this.timers = new PeerTimers(context.clock(), context.timing(), new SplittableRandom());
   }
 
@@ -100,16 +95,16 @@ public final class PeerSession<E> {
   }
 
   public PresharedKey presharedKey() {
-    return handshake.presharedKey();
+    return keys.handshake.presharedKey();
   }
 
   public void setPresharedKey(PresharedKey psk) {
-    handshake.setPresharedKey(psk);
+    keys.handshake.setPresharedKey(psk);
   }
 
   /** The interface's static key changed. */
   public void setLocalIdentity(LocalIdentity identity) {
-    handshake.setLocalIdentity(identity);
+    keys.handshake.setLocalIdentity(identity);
   }
 
   /** When the last handshake completed (wall clock), or null. */
@@ -127,7 +122,7 @@ public final class PeerSession<E> {
 
   /** The keypairs (for tests and diagnostics). */
   public Keypairs keypairs() {
-    return keypairs;
+    return keys.keypairs;
   }
 
   /** Packets waiting for a session. */
@@ -182,7 +177,7 @@ public final class PeerSession<E> {
 
   private void prepareOutbound(List<Step<E>> out) {
     long now = context.clock().nanoTime();
-    Keypair kp = keypairs.current();
+    Keypair kp = keys.keypairs.current();
     boolean usable =
         kp != null
             && !kp.isExpired()
@@ -254,23 +249,9 @@ public final class PeerSession<E> {
     if (!timers.handshakeInitiationAllowed() || ep == null) {
       return;
     }
-    byte[] msg;
-    synchronized (this) {
-      IndexTable<Object> indices = context.indices();
-      if (handshakeIndex != 0) {
-        indices.delete(handshakeIndex, this);
-      }
-      int index = indices.insertNew(this);
-      var created =
-          handshake.createMessageInitiation(context.identity().get(), index, context.clock());
-      if (created.isEmpty()) {
-        indices.delete(index, this);
-        handshakeIndex = 0;
-        return;
-      }
-      handshakeIndex = index;
-      msg = created.get();
-      cookieGenerator.addMacs(msg);
+    byte[] msg = keys.createInitiation();
+    if (msg == null) {
+      return;
     }
     timers.anyAuthenticatedPacketTraversal();
     timers.anyAuthenticatedPacketSent();
@@ -303,7 +284,7 @@ public final class PeerSession<E> {
               if (p != null) {
                 found.add(p);
               }
-              return p == null ? null : p.handshake;
+              return p == null ? null : p.keys.handshake;
             },
             context.clock());
     return hs.isEmpty() || found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
@@ -317,25 +298,9 @@ public final class PeerSession<E> {
     timers.anyAuthenticatedPacketTraversal();
     timers.anyAuthenticatedPacketReceived();
     endpoint = source;
-    byte[] msg;
-    synchronized (this) {
-      IndexTable<Object> indices = context.indices();
-      int index = indices.insertNew(this);
-      var created = handshake.createMessageResponse(index);
-      if (created.isEmpty()) {
-        indices.delete(index, this);
-        return List.of(new Output.Dropped<>("initiation refused"));
-      }
-      msg = created.get();
-      cookieGenerator.addMacs(msg);
-      var derived = handshake.beginSymmetricSession(context.clock());
-      if (derived.isEmpty()) {
-        indices.delete(index, this);
-        return List.of(new Output.Dropped<>("initiation refused"));
-      }
-      Keypair kp = derived.get();
-      indices.swap(index, this, new SessionIndex(this, kp));
-      forget(keypairs.install(kp));
+    byte[] msg = keys.createResponse();
+    if (msg == null) {
+      return List.of(new Output.Dropped<>("initiation refused"));
     }
     timers.sessionDerived();
     timers.anyAuthenticatedPacketTraversal();
@@ -348,26 +313,12 @@ public final class PeerSession<E> {
    * confirm it at once (whitepaper §6.1) and send what waits.
    */
   public List<Step<E>> consumeResponse(byte[] msg, E source) {
-    LocalIdentity id = context.identity().get();
-    var hs =
-        Handshake.consumeMessageResponse(
-            id, msg, index -> index == pendingIndex() && index != 0 ? handshake : null);
-    if (hs.isEmpty()) {
+    if (!keys.consumeResponse(msg)) {
       return List.of(new Output.Dropped<>("response refused"));
     }
     timers.anyAuthenticatedPacketTraversal();
     timers.anyAuthenticatedPacketReceived();
     endpoint = source;
-    synchronized (this) {
-      var derived = handshake.beginSymmetricSession(context.clock());
-      if (derived.isEmpty()) {
-        return List.of(new Output.Dropped<>("response refused"));
-      }
-      Keypair kp = derived.get();
-      context.indices().swap(handshakeIndex, this, new SessionIndex(this, kp));
-      handshakeIndex = 0;
-      forget(keypairs.install(kp));
-    }
     timers.sessionDerived();
     timers.handshakeComplete();
     lastHandshake = context.clock().wallTime();
@@ -380,31 +331,13 @@ public final class PeerSession<E> {
     return prepareOutbound();
   }
 
-  private synchronized int pendingIndex() {
-    return handshakeIndex;
-  }
-
   /**
    * A cookie reply to one of our messages (the device checked nothing): true if it named one of our
    * indices and decrypted, so the next handshake message carries a MAC2. A cookie reply never
    * changes the endpoint.
    */
   public boolean consumeCookieReply(byte[] msg) {
-    if (type(msg, msg.length) != MESSAGE_COOKIE_REPLY_TYPE) {
-      return false;
-    }
-    int receiver = getInt(msg, COOKIE_RECEIVER);
-    Object owner = context.indices().lookup(receiver);
-    boolean ours = owner == this || owner instanceof SessionIndex s && s.session() == this;
-    return ours && cookieGenerator.consumeReply(msg);
-  }
-
-  private void forget(List<Keypair> dropped) {
-    dropped.forEach(this::forget);
-  }
-
-  private void forget(Keypair k) {
-    context.indices().delete(k.localIndex(), new SessionIndex(this, k));
+    return keys.consumeCookieReply(msg);
   }
 
   // ---- receive path (fine-grained steps) ----
@@ -436,7 +369,7 @@ public final class PeerSession<E> {
       return List.of(new Output.Dropped<>("replayed"));
     }
     List<Step<E>> out = new ArrayList<>(2);
-    if (keypairs.received(kp, this::forget)) {
+    if (keys.received(kp)) {
       // The first packet under the session we responded to: the handshake is complete.
       timers.handshakeComplete();
       lastHandshake = context.clock().wallTime();
@@ -448,7 +381,7 @@ public final class PeerSession<E> {
     timers.anyAuthenticatedPacketTraversal();
     timers.anyAuthenticatedPacketReceived();
     long now = context.clock().nanoTime();
-    if (keypairs.current() == kp
+    if (keys.keypairs.current() == kp
         && !timers.sentLastMinuteHandshake()
         && KeyFreshness.needsRekeyOnReceive(
             context.timing(), kp.createdNanos(), kp.isInitiator(), now)) {
@@ -518,14 +451,7 @@ public final class PeerSession<E> {
 
   /** Forgets every session and handshake secret (3 x REJECT_AFTER_TIME without a new session). */
   public void zeroKeyMaterial() {
-    synchronized (this) {
-      forget(keypairs.clear());
-      if (handshakeIndex != 0) {
-        context.indices().delete(handshakeIndex, this);
-        handshakeIndex = 0;
-      }
-      handshake.clear();
-    }
+    keys.zero();
   }
 
   /** The peer goes away: timers stop, secrets are forgotten, staged packets dropped. */
