@@ -15,7 +15,6 @@ import dev.wiremesh.wireguard.session.Inbound;
 import dev.wiremesh.wireguard.session.IndexTable;
 import dev.wiremesh.wireguard.session.PeerSession;
 import dev.wiremesh.wireguard.session.SessionContext;
-import dev.wiremesh.wireguard.session.SessionIndex;
 import dev.wiremesh.wireguard.timers.Clock;
 import dev.wiremesh.wireguard.timers.ProtocolTiming;
 import dev.wiremesh.wireguard.tun.TunDevice;
@@ -53,7 +52,7 @@ public final class Device implements AutoCloseable {
   final DropCounters counters = new DropCounters();
   final CryptoWorkers workers;
   final RateLimiter rateLimiter;
-  final HandshakeQueue<HandshakeMessage> handshakes;
+  final HandshakeQueue<HandshakeReceiver.Message> handshakes;
   final SessionContext<Endpoint> sessionContext;
   final Object configLock = new Object();
   private volatile LocalIdentity identity;
@@ -66,9 +65,6 @@ public final class Device implements AutoCloseable {
   private final List<Thread> receivers = new ArrayList<>();
   private final CountDownLatch terminated = new CountDownLatch(1);
   private volatile String terminationReason;
-
-  /** A handshake message waiting for the handshake worker. */
-  record HandshakeMessage(byte[] msg, int type, Endpoint source) {}
 
   public Device(TunDevice tun, Bind bind, Clock clock, ProtocolTiming timing) {
     this.tun = tun;
@@ -94,7 +90,7 @@ public final class Device implements AutoCloseable {
     refreshMtu();
     rebind(0);
     startThread("tun-reader", this::readTun);
-    startThread("handshake", this::handshakeLoop);
+    startThread("handshake", new HandshakeReceiver(this)::run);
     startThread("timers", this::timerLoop);
   }
 
@@ -457,7 +453,7 @@ public final class Device implements AutoCloseable {
     switch (type) {
       case MESSAGE_INITIATION_TYPE, MESSAGE_RESPONSE_TYPE, MESSAGE_COOKIE_REPLY_TYPE -> {
         byte[] msg = java.util.Arrays.copyOf(buf, len);
-        if (!handshakes.offer(new HandshakeMessage(msg, type, source))) {
+        if (!handshakes.offer(new HandshakeReceiver.Message(msg, type, source))) {
           counters.dropped("handshake queue full");
         }
       }
@@ -483,93 +479,14 @@ public final class Device implements AutoCloseable {
     }
   }
 
-  /** Handshake messages, one at a time: cookies and the rate limiter guard the expensive part. */
-  private void handshakeLoop() {
-    while (!closed) {
-      HandshakeMessage in;
-      try {
-        in = handshakes.poll(200);
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (in == null) {
-        continue;
-      }
-      try {
-        handleHandshake(in);
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "handshake message from " + in.source() + " failed", e);
-      }
-    }
-  }
-
   /** The live peer whose session this is; null if the session belongs to a removed peer. */
-  private Peer peerOf(PeerSession<?> session) {
+  Peer peerOf(PeerSession<?> session) {
     Peer p = session == null ? null : peers.get(session.remoteStatic());
     return p != null && p.session == session ? p : null;
   }
 
-  private void handleHandshake(HandshakeMessage in) {
-    LocalIdentity id = identity;
-    CookieChecker checker = cookieChecker;
-    if (id == null || checker == null) {
-      counters.dropped("no private key");
-      return;
-    }
-    byte[] msg = in.msg();
-    if (in.type() == MESSAGE_COOKIE_REPLY_TYPE) {
-      Object owner = indices.lookup(getInt(msg, COOKIE_RECEIVER));
-      Peer p =
-          peerOf(
-              owner instanceof PeerSession<?> s
-                  ? s
-                  : owner instanceof SessionIndex s ? s.session() : null);
-      if (p == null || !p.session.consumeCookieReply(msg)) {
-        counters.dropped("unexpected cookie reply");
-      }
-      return; // a cookie reply never changes an endpoint
-    }
-    if (!checker.checkMac1(msg, msg.length)) {
-      counters.dropped("bad mac1");
-      return;
-    }
-    if (handshakes.isUnderLoad()) {
-      if (!checker.checkMac2(msg, msg.length, in.source().address())) {
-        byte[] reply = checker.createReply(msg, msg.length, in.source().address());
-        sendDatagram(reply, 0, reply.length, in.source());
-        counters.dropped("under load: cookie sent");
-        return;
-      }
-      if (!rateLimiter.allow(in.source().ip())) {
-        counters.dropped("rate limited");
-        return;
-      }
-    }
-    if (in.type() == MESSAGE_INITIATION_TYPE) {
-      var found =
-          PeerSession.consumeInitiation(
-              id,
-              msg,
-              k -> {
-                Peer p = peers.get(k);
-                return p == null ? null : p.session;
-              },
-              sessionContext);
-      Peer p = found.map(this::peerOf).orElse(null);
-      if (p == null) {
-        counters.dropped("initiation refused");
-        return;
-      }
-      p.run(p.session.respond(in.source()));
-    } else {
-      Peer p =
-          indices.lookup(getInt(msg, RESP_RECEIVER)) instanceof PeerSession<?> s ? peerOf(s) : null;
-      if (p == null) {
-        counters.dropped("response refused");
-        return;
-      }
-      p.run(p.session.consumeResponse(msg, in.source()));
-    }
+  CookieChecker cookieChecker() {
+    return cookieChecker;
   }
 
   private void timerLoop() {
