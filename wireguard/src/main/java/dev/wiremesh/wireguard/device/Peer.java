@@ -6,6 +6,8 @@ import dev.wiremesh.wireguard.session.Output;
 import dev.wiremesh.wireguard.session.PeerSession;
 import dev.wiremesh.wireguard.session.Step;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One peer of a {@link Device}: its I/O-free {@link PeerSession}, which makes every protocol
@@ -27,6 +29,8 @@ import java.util.List;
  * PeerSession#receiveAuthenticated}.
  */
 final class Peer {
+  private static final Logger LOG = Logger.getLogger(Peer.class.getName());
+
   /** Jobs in flight per peer and direction (wireguard-go's QueueOutboundSize). */
   static final int QUEUE_ORDERED_SIZE = 1024;
 
@@ -74,7 +78,10 @@ final class Peer {
         }
       }
       case Output.DeliverPacket<Endpoint> p -> device.writeTun(p.buf(), p.offset(), p.length());
-      case Output.Dropped<Endpoint> d -> device.counters.dropped(d.reason());
+      case Output.Dropped<Endpoint> d -> {
+        device.counters.dropped(d.reason());
+        LOG.log(Level.FINE, () -> this + ": dropped, " + d.reason());
+      }
     }
   }
 
