@@ -471,7 +471,9 @@ public final class Device implements AutoCloseable {
           return;
         }
         if (!workers.submit(job)) {
-          job.complete(); // unopened: the session drops it, in order, as unauthenticated
+          counters.dropped("crypto queue full");
+          job.skipped = true;
+          job.complete();
           p.inbound.drain(p::deliverInbound);
         }
       }

@@ -11,6 +11,9 @@ final class InboundJob extends OrderedQueue.Job implements Runnable {
   final Peer peer;
   final Inbound<Endpoint> inbound;
 
+  /** Set when no worker took the job: it is skipped, in order, without reaching the session. */
+  volatile boolean skipped;
+
   InboundJob(Peer peer, Inbound<Endpoint> inbound) {
     this.peer = peer;
     this.inbound = inbound;

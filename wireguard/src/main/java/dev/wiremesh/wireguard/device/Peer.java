@@ -92,6 +92,9 @@ final class Peer {
 
   /** The inbound ordered queue's delivery, in arrival order. */
   void deliverInbound(InboundJob job) {
+    if (job.skipped) {
+      return;
+    }
     run(session.receiveAuthenticated(job.inbound));
   }
 
