@@ -43,6 +43,8 @@ public class AgentMetrics {
           .tags("event", event.replace(' ', '_'))
           .register(registry);
     }
+    Gauge.builder("wiremesh_handshakes_completed", this, m -> m.manager.handshakesCompleted())
+        .register(registry);
     // Failures: handshake messages refused (bad MAC1, a refused initiation or response).
     Gauge.builder(
             "wiremesh_handshake_failures",

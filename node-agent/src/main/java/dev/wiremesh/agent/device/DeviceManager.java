@@ -215,6 +215,11 @@ public final class DeviceManager implements AutoCloseable {
     return device == null ? Map.of() : device.events().snapshot();
   }
 
+  /** Handshakes completed since the device was created. */
+  public synchronized long handshakesCompleted() {
+    return device == null ? 0 : device.handshakesCompleted();
+  }
+
   public synchronized Optional<Device> device() {
     return Optional.ofNullable(device);
   }

@@ -9,10 +9,12 @@ import dev.wiremesh.wireguard.crypto.NoisePrivateKey;
 import dev.wiremesh.wireguard.crypto.NoisePublicKey;
 import dev.wiremesh.wireguard.net.Bind;
 import dev.wiremesh.wireguard.net.Endpoint;
-import dev.wiremesh.wireguard.noise.Handshake;
 import dev.wiremesh.wireguard.noise.LocalIdentity;
 import dev.wiremesh.wireguard.ratelimit.RateLimiter;
+import dev.wiremesh.wireguard.session.Inbound;
 import dev.wiremesh.wireguard.session.IndexTable;
+import dev.wiremesh.wireguard.session.PeerSession;
+import dev.wiremesh.wireguard.session.SessionContext;
 import dev.wiremesh.wireguard.timers.Clock;
 import dev.wiremesh.wireguard.timers.ProtocolTiming;
 import dev.wiremesh.wireguard.tun.TunDevice;
@@ -51,7 +53,8 @@ public final class Device implements AutoCloseable {
   final DropCounters events = new DropCounters();
   final CryptoWorkers workers;
   final RateLimiter rateLimiter;
-  final HandshakeQueue<Inbound> handshakes;
+  final HandshakeQueue<HandshakeReceiver.Message> handshakes;
+  final SessionContext<Endpoint> sessionContext;
   final Object configLock = new Object();
   private volatile LocalIdentity identity;
   private volatile CookieChecker cookieChecker;
@@ -64,9 +67,6 @@ public final class Device implements AutoCloseable {
   private final CountDownLatch terminated = new CountDownLatch(1);
   private volatile String terminationReason;
 
-  /** A handshake message waiting for the handshake worker. */
-  record Inbound(byte[] msg, int type, Endpoint source) {}
-
   public Device(TunDevice tun, Bind bind, Clock clock, ProtocolTiming timing) {
     this.tun = tun;
     this.bind = bind;
@@ -75,6 +75,15 @@ public final class Device implements AutoCloseable {
     this.workers = new CryptoWorkers(tun.name(), CryptoWorkers.defaultWorkers(), 4096);
     this.rateLimiter = new RateLimiter(clock);
     this.handshakes = new HandshakeQueue<>(clock);
+    this.sessionContext =
+        new SessionContext<>(
+            this::identity,
+            indices,
+            clock,
+            timing,
+            this::mtu,
+            // A retry may use a fresh route: forget the sticky source, as wireguard-go does.
+            ep -> ep.source() == null ? ep : ep.withSource(null));
   }
 
   /** Starts the threads and binds a random port (wg's "listen_port=0" until told otherwise). */
@@ -82,7 +91,7 @@ public final class Device implements AutoCloseable {
     refreshMtu();
     rebind(0);
     startThread("tun-reader", this::readTun);
-    startThread("handshake", this::handshakeLoop);
+    startThread("handshake", new HandshakeReceiver(this)::run);
     startThread("timers", this::timerLoop);
   }
 
@@ -109,11 +118,20 @@ public final class Device implements AutoCloseable {
   }
 
   /**
-   * Handshake events by name: "initiation sent", "response sent", "session confirmed", "response
-   * consumed" (failures are among the {@link #drops()}).
+   * Handshake messages sent, by name: "initiation sent", "response sent" (completions: {@link
+   * #handshakesCompleted()}; failures are among the {@link #drops()}).
    */
   public DropCounters events() {
     return events;
+  }
+
+  /** Handshakes completed with every peer since the device started. */
+  public long handshakesCompleted() {
+    long n = 0;
+    for (Peer p : peers.values()) {
+      n += p.session.handshakesCompleted();
+    }
+    return n;
   }
 
   public String name() {
@@ -139,8 +157,8 @@ public final class Device implements AutoCloseable {
       }
     }
     for (Peer p : peers.values()) {
-      p.expireCurrentKeypairs();
-      p.handshake.setLocalIdentity(next);
+      p.session.expireCurrentKeypairs();
+      p.session.setLocalIdentity(next);
     }
   }
 
@@ -213,7 +231,7 @@ public final class Device implements AutoCloseable {
     Peer p = peers.remove(key);
     if (p != null) {
       allowedIps.removeByPeer(p);
-      p.stop();
+      p.session.stop();
     }
   }
 
@@ -300,16 +318,21 @@ public final class Device implements AutoCloseable {
 
   public void configurePresharedKey(
       NoisePublicKey key, dev.wiremesh.wireguard.crypto.PresharedKey psk) {
-    requirePeer(key).setPresharedKey(psk);
+    requirePeer(key).session.setPresharedKey(psk);
   }
 
   public void configureEndpoint(NoisePublicKey key, Endpoint endpoint) {
-    requirePeer(key).setEndpoint(endpoint);
+    requirePeer(key).session.setEndpoint(endpoint);
   }
 
   /** Sets the persistent keepalive; turning it on sends a keepalive at once. */
   public void configurePersistentKeepalive(NoisePublicKey key, int seconds) {
-    requirePeer(key).setPersistentKeepalive(seconds);
+    Peer p = requirePeer(key);
+    List<dev.wiremesh.wireguard.session.Step<Endpoint>> steps =
+        p.session.setPersistentKeepalive(seconds);
+    if (isUp()) {
+      p.run(steps);
+    }
   }
 
   public void configureClearAllowedIps(NoisePublicKey key) {
@@ -343,12 +366,12 @@ public final class Device implements AutoCloseable {
         ps.add(
             new DeviceSnapshot.PeerSnapshot(
                 p.publicKey,
-                p.handshake.presharedKey(),
-                p.endpoint(),
-                p.lastHandshake(),
-                p.rxBytes.get(),
-                p.txBytes.get(),
-                p.persistentKeepalive(),
+                p.session.presharedKey(),
+                p.session.endpoint(),
+                p.session.lastHandshake(),
+                p.session.rxBytes(),
+                p.session.txBytes(),
+                p.session.persistentKeepalive(),
                 allowedIps(p)));
       }
       return new DeviceSnapshot(privateKey(), listenPort, fwmark, List.copyOf(ps));
@@ -418,7 +441,7 @@ public final class Device implements AutoCloseable {
         counters.dropped("no private key");
         continue;
       }
-      peer.send(java.util.Arrays.copyOf(buf, MESSAGE_TRANSPORT_HEADER_SIZE + n));
+      peer.run(peer.session.stage(java.util.Arrays.copyOf(buf, MESSAGE_TRANSPORT_HEADER_SIZE + n)));
     }
   }
 
@@ -447,122 +470,43 @@ public final class Device implements AutoCloseable {
     int type = type(buf, len);
     switch (type) {
       case MESSAGE_INITIATION_TYPE, MESSAGE_RESPONSE_TYPE, MESSAGE_COOKIE_REPLY_TYPE -> {
-        if (!handshakes.offer(new Inbound(java.util.Arrays.copyOf(buf, len), type, source))) {
+        byte[] msg = java.util.Arrays.copyOf(buf, len);
+        if (!handshakes.offer(new HandshakeReceiver.Message(msg, type, source))) {
           counters.dropped("handshake queue full");
         }
       }
       case MESSAGE_TRANSPORT_TYPE -> {
-        Object owner = indices.lookup(getInt(buf, TRANSPORT_RECEIVER));
-        if (!(owner instanceof Session s)) {
+        Inbound<Endpoint> in =
+            PeerSession.inbound(indices, java.util.Arrays.copyOf(buf, len), len, source);
+        Peer p = in == null ? null : peerOf(in.session());
+        if (p == null) {
           counters.dropped("unknown receiver index");
           return;
         }
-        InboundJob job =
-            new InboundJob(s.peer(), s.keypair(), java.util.Arrays.copyOf(buf, len), len, source);
-        if (!s.peer().inbound.add(job)) {
+        InboundJob job = new InboundJob(p, in);
+        if (!p.inbound.add(job)) {
           counters.dropped("inbound queue full");
           return;
         }
         if (!workers.submit(job)) {
           counters.dropped("crypto queue full");
+          job.skipped = true;
           job.complete();
-          s.peer().inbound.drain(s.peer()::deliverInbound);
+          p.inbound.drain(p::deliverInbound);
         }
       }
       default -> counters.dropped("malformed or unknown message");
     }
   }
 
-  /** Handshake messages, one at a time: cookies and the rate limiter guard the expensive part. */
-  private void handshakeLoop() {
-    while (!closed) {
-      Inbound in;
-      try {
-        in = handshakes.poll(200);
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (in == null) {
-        continue;
-      }
-      try {
-        handleHandshake(in);
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "handshake message from " + in.source() + " failed", e);
-      }
-    }
+  /** The live peer whose session this is; null if the session belongs to a removed peer. */
+  Peer peerOf(PeerSession<?> session) {
+    Peer p = session == null ? null : peers.get(session.remoteStatic());
+    return p != null && p.session == session ? p : null;
   }
 
-  private void handleHandshake(Inbound in) {
-    LocalIdentity id = identity;
-    CookieChecker checker = cookieChecker;
-    if (id == null || checker == null) {
-      counters.dropped("no private key");
-      return;
-    }
-    byte[] msg = in.msg();
-    if (in.type() == MESSAGE_COOKIE_REPLY_TYPE) {
-      Object owner = indices.lookup(getInt(msg, COOKIE_RECEIVER));
-      Peer p = owner instanceof Peer peer ? peer : owner instanceof Session s ? s.peer() : null;
-      if (p == null || !p.cookieGenerator.consumeReply(msg)) {
-        counters.dropped("unexpected cookie reply");
-      }
-      return; // a cookie reply never changes an endpoint
-    }
-    if (!checker.checkMac1(msg, msg.length)) {
-      counters.dropped("bad mac1");
-      return;
-    }
-    if (handshakes.isUnderLoad()) {
-      if (!checker.checkMac2(msg, msg.length, in.source().address())) {
-        byte[] reply = checker.createReply(msg, msg.length, in.source().address());
-        sendDatagram(reply, 0, reply.length, in.source());
-        counters.dropped("under load: cookie sent");
-        return;
-      }
-      if (!rateLimiter.allow(in.source().ip())) {
-        counters.dropped("rate limited");
-        return;
-      }
-    }
-    if (in.type() == MESSAGE_INITIATION_TYPE) {
-      Peer[] found = new Peer[1];
-      var hs =
-          Handshake.consumeMessageInitiation(
-              id,
-              msg,
-              k -> {
-                Peer p = peers.get(k);
-                found[0] = p;
-                return p == null ? null : p.handshake;
-              },
-              clock);
-      if (hs.isEmpty() || found[0] == null) {
-        counters.dropped("initiation refused");
-        return;
-      }
-      Peer p = found[0];
-      p.timers.anyAuthenticatedPacketTraversal();
-      p.timers.anyAuthenticatedPacketReceived();
-      p.setEndpoint(in.source());
-      p.respond(in.source());
-    } else {
-      var hs =
-          Handshake.consumeMessageResponse(
-              id, msg, index -> indices.lookup(index) instanceof Peer p ? p.handshake : null);
-      if (hs.isEmpty()) {
-        counters.dropped("response refused");
-        return;
-      }
-      Peer p = peers.get(hs.get().remoteStatic());
-      if (p == null) {
-        return;
-      }
-      p.timers.anyAuthenticatedPacketTraversal();
-      p.timers.anyAuthenticatedPacketReceived();
-      p.setEndpoint(in.source());
-      p.responseConsumed();
-    }
+  CookieChecker cookieChecker() {
+    return cookieChecker;
   }
 
   private void timerLoop() {
@@ -575,7 +519,7 @@ public final class Device implements AutoCloseable {
       }
       for (Peer p : peers.values()) {
         try {
-          p.tick();
+          p.run(p.session.tick());
         } catch (RuntimeException e) {
           LOG.log(Level.WARNING, p + ": timer failed", e);
         }
@@ -613,7 +557,7 @@ public final class Device implements AutoCloseable {
     closed = true;
     terminate("closed");
     for (Peer p : peers.values()) {
-      p.stop();
+      p.session.stop();
     }
     try {
       bind.close();

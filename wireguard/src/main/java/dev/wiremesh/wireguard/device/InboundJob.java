@@ -1,42 +1,28 @@
 package dev.wiremesh.wireguard.device;
 
-import static dev.wiremesh.wireguard.message.Messages.*;
-
 import dev.wiremesh.wireguard.net.Endpoint;
-import dev.wiremesh.wireguard.session.Keypair;
+import dev.wiremesh.wireguard.session.Inbound;
 
 /**
- * One transport message on its way in: opened in place on a crypto worker, then checked (replay,
- * allowed IPs) and written to the TUN in order by its peer's ordered queue.
+ * One transport message on its way in: a crypto worker opens it; then its peer's ordered queue
+ * hands it, in arrival order, to the peer's session, which checks it and says what to deliver.
  */
 final class InboundJob extends OrderedQueue.Job implements Runnable {
   final Peer peer;
-  final Keypair keypair;
-  final long counter;
-  final byte[] buf;
-  final int datagramLength;
-  final Endpoint source;
-  int plaintextLength = -1;
+  final Inbound<Endpoint> inbound;
 
-  InboundJob(Peer peer, Keypair keypair, byte[] buf, int len, Endpoint source) {
+  /** Set when no worker took the job: it is skipped, in order, without reaching the session. */
+  volatile boolean skipped;
+
+  InboundJob(Peer peer, Inbound<Endpoint> inbound) {
     this.peer = peer;
-    this.keypair = keypair;
-    this.buf = buf;
-    this.datagramLength = len;
-    this.source = source;
-    this.counter = getLong(buf, TRANSPORT_COUNTER);
+    this.inbound = inbound;
   }
 
   @Override
   public void run() {
     try {
-      long now = peer.device.clock.nanoTime();
-      if (dev.wiremesh.wireguard.timers.KeyFreshness.usableForReceiving(
-          peer.device.timing, keypair.createdNanos(), now)) {
-        plaintextLength =
-            keypair.open(
-                counter, buf, TRANSPORT_DATA, datagramLength - TRANSPORT_DATA, buf, TRANSPORT_DATA);
-      }
+      inbound.open(peer.device.timing, peer.device.clock.nanoTime());
     } finally {
       complete();
       peer.inbound.drain(peer::deliverInbound);

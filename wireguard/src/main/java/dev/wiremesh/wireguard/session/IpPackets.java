@@ -1,4 +1,4 @@
-package dev.wiremesh.wireguard.device;
+package dev.wiremesh.wireguard.session;
 
 /** Just enough of IPv4 and IPv6 headers to find a decrypted packet's real length. */
 final class IpPackets {

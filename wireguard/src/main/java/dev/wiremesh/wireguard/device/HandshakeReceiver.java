@@ -1,0 +1,115 @@
+package dev.wiremesh.wireguard.device;
+
+import static dev.wiremesh.wireguard.message.Messages.*;
+
+import dev.wiremesh.wireguard.cookie.CookieChecker;
+import dev.wiremesh.wireguard.net.Endpoint;
+import dev.wiremesh.wireguard.noise.LocalIdentity;
+import dev.wiremesh.wireguard.session.PeerSession;
+import dev.wiremesh.wireguard.session.SessionIndex;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The device's handshake thread: takes handshake messages off the {@link HandshakeQueue} one at a
+ * time, applies the cookie defence (MAC1 always; under load, MAC2 or a cookie reply, then the rate
+ * limiter) before any Diffie-Hellman, finds the peer (by static key for an initiation, by receiver
+ * index for a response or cookie reply) and hands the message to its session.
+ */
+final class HandshakeReceiver {
+  private static final Logger LOG = Logger.getLogger(HandshakeReceiver.class.getName());
+
+  /** A handshake message waiting for this thread. */
+  record Message(byte[] msg, int type, Endpoint source) {}
+
+  private final Device device;
+
+  HandshakeReceiver(Device device) {
+    this.device = device;
+  }
+
+  /** Handshake messages, one at a time: cookies and the rate limiter guard the expensive part. */
+  void run() {
+    while (device.isUp()) {
+      Message in;
+      try {
+        in = device.handshakes.poll(200);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (in == null) {
+        continue;
+      }
+      try {
+        handle(in);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "handshake message from " + in.source() + " failed", e);
+      }
+    }
+  }
+
+  private void handle(Message in) {
+    LocalIdentity id = device.identity();
+    CookieChecker checker = device.cookieChecker();
+    if (id == null || checker == null) {
+      device.counters.dropped("no private key");
+      return;
+    }
+    byte[] msg = in.msg();
+    if (in.type() == MESSAGE_COOKIE_REPLY_TYPE) {
+      Object owner = device.indices.lookup(getInt(msg, COOKIE_RECEIVER));
+      Peer p =
+          device.peerOf(
+              owner instanceof PeerSession<?> s
+                  ? s
+                  : owner instanceof SessionIndex s ? s.session() : null);
+      if (p == null || !p.session.consumeCookieReply(msg)) {
+        device.counters.dropped("unexpected cookie reply");
+      }
+      return; // a cookie reply never changes an endpoint
+    }
+    if (!checker.checkMac1(msg, msg.length)) {
+      device.counters.dropped("bad mac1");
+      return;
+    }
+    if (device.handshakes.isUnderLoad()) {
+      if (!checker.checkMac2(msg, msg.length, in.source().address())) {
+        byte[] reply = checker.createReply(msg, msg.length, in.source().address());
+        device.sendDatagram(reply, 0, reply.length, in.source());
+        device.counters.dropped("under load: cookie sent");
+        return;
+      }
+      if (!device.rateLimiter.allow(in.source().ip())) {
+        device.counters.dropped("rate limited");
+        return;
+      }
+    }
+    if (in.type() == MESSAGE_INITIATION_TYPE) {
+      var found =
+          PeerSession.consumeInitiation(
+              id,
+              msg,
+              k -> {
+                Peer p = device.peers.get(k);
+                return p == null ? null : p.session;
+              },
+              device.sessionContext);
+      Peer p = found.map(device::peerOf).orElse(null);
+      if (p == null) {
+        device.counters.dropped("initiation refused");
+        return;
+      }
+      p.run(p.session.respond(in.source()));
+    } else {
+      Peer p =
+          device.indices.lookup(getInt(msg, RESP_RECEIVER)) instanceof PeerSession<?> s
+              ? device.peerOf(s)
+              : null;
+      if (p == null) {
+        device.counters.dropped("response refused");
+        return;
+      }
+      p.run(p.session.consumeResponse(msg, in.source()));
+    }
+  }
+}

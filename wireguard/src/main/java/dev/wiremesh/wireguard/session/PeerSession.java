@@ -1,0 +1,480 @@
+package dev.wiremesh.wireguard.session;
+
+import static dev.wiremesh.wireguard.message.Messages.*;
+
+import dev.wiremesh.wireguard.crypto.NoisePublicKey;
+import dev.wiremesh.wireguard.crypto.PresharedKey;
+import dev.wiremesh.wireguard.noise.Handshake;
+import dev.wiremesh.wireguard.noise.LocalIdentity;
+import dev.wiremesh.wireguard.timers.KeyFreshness;
+import dev.wiremesh.wireguard.timers.PeerTimers;
+import dev.wiremesh.wireguard.timers.TimerAction;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * One peer's protocol, without I/O: its handshake, keypairs, timers, endpoint, staged packets and
+ * counters, and every decision the whitepaper makes about them. Each call returns what the caller
+ * must do ({@link Step}s: seal a packet; {@link Output}s: send a datagram where, deliver a packet,
+ * count a drop).
+ *
+ * <p>These are the fine-grained steps a device with a parallel pipeline needs: {@link #stage} and
+ * {@link #prepareOutbound} return {@link Step.Seal} jobs to seal on worker threads and hand back,
+ * in counter order, to {@link #transmitted}; {@link #inbound} makes a job to open on a worker and
+ * pass, in arrival order, to {@link #receiveAuthenticated}. {@link Tunnel} puts the same steps
+ * together as boringtun's synchronous {@code encapsulate}, {@code decapsulate} and {@code
+ * update_timers}. Thread-safe.
+ *
+ * @param <E> the endpoint type (the device's carries a sticky source address)
+ */
+public final class PeerSession<E> {
+  /** Packets waiting for a session (wireguard-go's QueueStagedSize). */
+  public static final int QUEUE_STAGED_SIZE = 128;
+
+  private final NoisePublicKey remoteStatic;
+  private final SessionContext<E> context;
+  private final SourceFilter allowedSource;
+  private final PeerKeys keys;
+  private final PeerTimers timers;
+  private final ArrayDeque<byte[]> staged = new ArrayDeque<>();
+  private final AtomicLong rxBytes = new AtomicLong();
+  private final AtomicLong txBytes = new AtomicLong();
+  private volatile E endpoint;
+  private volatile int persistentKeepalive;
+  private volatile Instant lastHandshake;
+  private final java.util.concurrent.atomic.AtomicLong handshakesCompleted =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** Whether an IP packet's inner source address belongs to this peer (its allowed IPs). */
+  @FunctionalInterface
+  public interface SourceFilter {
+    boolean allows(byte[] packet, int offset);
+  }
+
+  public PeerSession(
+      NoisePublicKey remoteStatic, SessionContext<E> context, SourceFilter allowedSource) {
+    this.remoteStatic = remoteStatic;
+    this.context = context;
+    this.allowedSource = allowedSource;
+    this.keys = new PeerKeys(this, remoteStatic, context);
+    this.timers = new PeerTimers(context.clock(), context.timing(), new SplittableRandom());
+  }
+
+  // ---- configuration and state ----
+
+  public NoisePublicKey remoteStatic() {
+    return remoteStatic;
+  }
+
+  public E endpoint() {
+    return endpoint;
+  }
+
+  public void setEndpoint(E e) {
+    endpoint = e;
+  }
+
+  public int persistentKeepalive() {
+    return persistentKeepalive;
+  }
+
+  /** Sets the persistent keepalive interval; turning it on sends a keepalive at once. */
+  public List<Step<E>> setPersistentKeepalive(int seconds) {
+    persistentKeepalive = seconds;
+    List<Step<E>> out = new ArrayList<>();
+    for (TimerAction a : timers.persistentKeepaliveChanged(seconds)) {
+      if (a instanceof TimerAction.SendKeepalive) {
+        out.addAll(sendKeepalive());
+      }
+    }
+    return out;
+  }
+
+  public PresharedKey presharedKey() {
+    return keys.handshake.presharedKey();
+  }
+
+  public void setPresharedKey(PresharedKey psk) {
+    keys.handshake.setPresharedKey(psk);
+  }
+
+  /** The interface's static key changed. */
+  public void setLocalIdentity(LocalIdentity identity) {
+    keys.handshake.setLocalIdentity(identity);
+  }
+
+  /** When the last handshake completed (wall clock), or null. */
+  /** Handshakes completed with this peer, as initiator or responder (for metrics). */
+  public long handshakesCompleted() {
+    return handshakesCompleted.get();
+  }
+
+  public Instant lastHandshake() {
+    return lastHandshake;
+  }
+
+  public long rxBytes() {
+    return rxBytes.get();
+  }
+
+  public long txBytes() {
+    return txBytes.get();
+  }
+
+  /** The keypairs (for tests and diagnostics). */
+  public Keypairs keypairs() {
+    return keys.keypairs;
+  }
+
+  /** Packets waiting for a session. */
+  public int stagedCount() {
+    synchronized (staged) {
+      return staged.size();
+    }
+  }
+
+  // ---- send path (fine-grained steps) ----
+
+  /**
+   * Queues an outbound IP packet laid out at offset 16 (header room) and prepares what can go. When
+   * the staged queue is full the oldest packet is dropped.
+   */
+  public List<Step<E>> stage(byte[] packetWithHeaderRoom) {
+    boolean full;
+    synchronized (staged) {
+      full = staged.size() >= QUEUE_STAGED_SIZE;
+      if (full) {
+        staged.pollFirst();
+      }
+      staged.addLast(packetWithHeaderRoom);
+    }
+    List<Step<E>> out = new ArrayList<>();
+    if (full) {
+      out.add(new Output.Dropped<>("staged queue full"));
+    }
+    prepareOutbound(out);
+    return out;
+  }
+
+  /** A keepalive (an empty transport message), unless packets are waiting anyway. */
+  public List<Step<E>> sendKeepalive() {
+    synchronized (staged) {
+      if (staged.isEmpty()) {
+        staged.addLast(new byte[MESSAGE_TRANSPORT_HEADER_SIZE]);
+      }
+    }
+    return prepareOutbound();
+  }
+
+  /**
+   * Gives every staged packet a keypair and counter if a session allows it ({@link Step.Seal}s);
+   * otherwise starts a handshake. Starts one too when the current session is due for a rekey.
+   */
+  public List<Step<E>> prepareOutbound() {
+    List<Step<E>> out = new ArrayList<>();
+    prepareOutbound(out);
+    return out;
+  }
+
+  private void prepareOutbound(List<Step<E>> out) {
+    long now = context.clock().nanoTime();
+    Keypair kp = keys.keypairs.current();
+    boolean usable =
+        kp != null
+            && !kp.isExpired()
+            && KeyFreshness.usableForSending(
+                context.timing(), kp.createdNanos(), kp.sendCount(), now);
+    if (usable
+        && KeyFreshness.needsRekeyOnSend(
+            context.timing(), kp.createdNanos(), kp.isInitiator(), kp.sendCount(), now)) {
+      sendHandshakeInitiation(false, out);
+    }
+    if (!usable) {
+      synchronized (staged) {
+        if (staged.isEmpty()) {
+          return;
+        }
+      }
+      sendHandshakeInitiation(false, out);
+      return;
+    }
+    while (true) {
+      byte[] packet;
+      long counter;
+      synchronized (staged) {
+        packet = staged.peekFirst();
+        if (packet == null) {
+          return;
+        }
+        counter = kp.nextSendCounter();
+        if (counter < 0) {
+          sendHandshakeInitiation(false, out);
+          return;
+        }
+        staged.pollFirst();
+      }
+      out.add(new Step.Seal<>(new Outbound(kp, counter, packet)));
+    }
+  }
+
+  /**
+   * A sealed packet, in counter order: accounts for it and says where it goes; an unsealed one (its
+   * worker failed or was full) is dropped.
+   */
+  public Output<E> transmitted(Outbound job) {
+    if (!job.isSealed()) {
+      return new Output.Dropped<>("not sealed");
+    }
+    E ep = endpoint;
+    if (ep == null) {
+      return new Output.Dropped<>("no endpoint");
+    }
+    timers.anyAuthenticatedPacketTraversal();
+    timers.anyAuthenticatedPacketSent();
+    if (!job.isKeepalive()) {
+      timers.dataSent();
+    }
+    txBytes.addAndGet(job.datagramLength());
+    return new Output.SendDatagram<>(job.datagram(), job.datagramLength(), ep);
+  }
+
+  /**
+   * Sends a handshake initiation unless one went out less than REKEY_TIMEOUT ago (wireguard-go's
+   * SendHandshakeInitiation).
+   */
+  private void sendHandshakeInitiation(boolean isRetry, List<Step<E>> out) {
+    if (!isRetry) {
+      timers.resetHandshakeAttempts();
+    }
+    E ep = endpoint;
+    if (!timers.handshakeInitiationAllowed() || ep == null) {
+      return;
+    }
+    byte[] msg = keys.createInitiation();
+    if (msg == null) {
+      return;
+    }
+    timers.anyAuthenticatedPacketTraversal();
+    timers.anyAuthenticatedPacketSent();
+    timers.handshakeInitiated(isRetry);
+    out.add(new Output.SendDatagram<>(msg, msg.length, ep));
+  }
+
+  // ---- handshake messages (fine-grained steps) ----
+
+  /**
+   * Finds the peer an initiation (MACs already checked) comes from and consumes it into that peer's
+   * handshake (boringtun's parse_handshake_anon); the caller then calls {@link #respond}.
+   *
+   * @param lookup the session of a peer, by static public key; null if unknown
+   * @return the session, or empty if the initiation is refused (unknown peer, replayed timestamp,
+   *     flood, bad crypto)
+   */
+  public static <E> Optional<PeerSession<E>> consumeInitiation(
+      LocalIdentity id,
+      byte[] msg,
+      Function<NoisePublicKey, PeerSession<E>> lookup,
+      SessionContext<E> context) {
+    List<PeerSession<E>> found = new ArrayList<>(1);
+    var hs =
+        Handshake.consumeMessageInitiation(
+            id,
+            msg,
+            k -> {
+              PeerSession<E> p = lookup.apply(k);
+              if (p != null) {
+                found.add(p);
+              }
+              return p == null ? null : p.keys.handshake;
+            },
+            context.clock());
+    return hs.isEmpty() || found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+  }
+
+  /**
+   * After {@link #consumeInitiation}: the initiator is at {@code source}; derive our session as
+   * responder (it waits as the candidate until the initiator sends under it) and answer.
+   */
+  public List<Step<E>> respond(E source) {
+    timers.anyAuthenticatedPacketTraversal();
+    timers.anyAuthenticatedPacketReceived();
+    endpoint = source;
+    byte[] msg = keys.createResponse();
+    if (msg == null) {
+      return List.of(new Output.Dropped<>("initiation refused"));
+    }
+    timers.sessionDerived();
+    timers.anyAuthenticatedPacketTraversal();
+    timers.anyAuthenticatedPacketSent();
+    return List.of(new Output.SendDatagram<>(msg, msg.length, source));
+  }
+
+  /**
+   * A response (MACs already checked) to our pending initiation: derive the session as initiator,
+   * confirm it at once (whitepaper §6.1) and send what waits.
+   */
+  public List<Step<E>> consumeResponse(byte[] msg, E source) {
+    if (!keys.consumeResponse(msg)) {
+      return List.of(new Output.Dropped<>("response refused"));
+    }
+    timers.anyAuthenticatedPacketTraversal();
+    timers.anyAuthenticatedPacketReceived();
+    endpoint = source;
+    timers.sessionDerived();
+    timers.handshakeComplete();
+    lastHandshake = context.clock().wallTime();
+    handshakesCompleted.incrementAndGet();
+    synchronized (staged) {
+      if (staged.isEmpty()) {
+        // Confirm the session to the responder at once (whitepaper §6.1).
+        staged.addLast(new byte[MESSAGE_TRANSPORT_HEADER_SIZE]);
+      }
+    }
+    return prepareOutbound();
+  }
+
+  /**
+   * A cookie reply to one of our messages (the device checked nothing): true if it named one of our
+   * indices and decrypted, so the next handshake message carries a MAC2. A cookie reply never
+   * changes the endpoint.
+   */
+  public boolean consumeCookieReply(byte[] msg) {
+    return keys.consumeCookieReply(msg);
+  }
+
+  // ---- receive path (fine-grained steps) ----
+
+  /**
+   * A transport message (type and size already checked) whose receiver index names a keypair in
+   * {@code indices}: the job to open on a worker, or null if the index names no keypair.
+   */
+  @SuppressWarnings("unchecked") // a device's table holds sessions of its own endpoint type only
+  public static <E> Inbound<E> inbound(IndexTable<Object> indices, byte[] msg, int len, E source) {
+    if (!(indices.lookup(getInt(msg, TRANSPORT_RECEIVER)) instanceof SessionIndex s)) {
+      return null;
+    }
+    return new Inbound<>((PeerSession<E>) s.session(), s.keypair(), msg, len, source);
+  }
+
+  /**
+   * An opened transport message, in arrival order: drops it if it did not authenticate or is a
+   * replay; confirms the responder's candidate session; roams to its source; rekeys if the session
+   * is old; and delivers its IP packet if the inner source is one of the peer's allowed IPs.
+   */
+  public List<Step<E>> receiveAuthenticated(Inbound<E> job) {
+    int plaintextLength = job.plaintextLength();
+    if (plaintextLength < 0) {
+      return List.of(new Output.Dropped<>("authentication failed"));
+    }
+    Keypair kp = job.keypair;
+    if (!kp.validateCounter(job.counter)) {
+      return List.of(new Output.Dropped<>("replayed"));
+    }
+    List<Step<E>> out = new ArrayList<>(2);
+    if (keys.received(kp)) {
+      // The first packet under the session we responded to: the handshake is complete.
+      timers.handshakeComplete();
+      lastHandshake = context.clock().wallTime();
+      handshakesCompleted.incrementAndGet();
+      prepareOutbound(out);
+    }
+    // Roaming: the latest authenticated source is where the peer is.
+    endpoint = job.source;
+    rxBytes.addAndGet(job.datagramLength);
+    timers.anyAuthenticatedPacketTraversal();
+    timers.anyAuthenticatedPacketReceived();
+    long now = context.clock().nanoTime();
+    if (keys.keypairs.current() == kp
+        && !timers.sentLastMinuteHandshake()
+        && KeyFreshness.needsRekeyOnReceive(
+            context.timing(), kp.createdNanos(), kp.isInitiator(), now)) {
+      timers.markLastMinuteHandshakeSent();
+      sendHandshakeInitiation(false, out);
+    }
+    if (plaintextLength == 0) {
+      return out; // keepalive
+    }
+    int off = MESSAGE_TRANSPORT_HEADER_SIZE;
+    int len = IpPackets.innerLength(job.buf, off, plaintextLength);
+    if (len < 0) {
+      out.add(new Output.Dropped<>("not an IP packet"));
+      return out;
+    }
+    if (!allowedSource.allows(job.buf, off)) {
+      out.add(new Output.Dropped<>("source not in allowed IPs"));
+      return out;
+    }
+    timers.dataReceived();
+    out.add(new Output.DeliverPacket<>(job.buf, off, len));
+    return out;
+  }
+
+  // ---- timers ----
+
+  /** Runs whatever the expired timers ask for (see {@link Tunnel#updateTimers}). */
+  public List<Step<E>> tick() {
+    List<Step<E>> out = new ArrayList<>();
+    for (TimerAction a : timers.poll()) {
+      switch (a) {
+        case TimerAction.SendKeepalive k -> out.addAll(sendKeepalive());
+        case TimerAction.SendPersistentKeepalive k -> out.addAll(sendKeepalive());
+        case TimerAction.InitiateHandshake h -> {
+          if (h.isRetry()) {
+            E ep = endpoint;
+            if (ep != null) {
+              endpoint = context.retryEndpoint().apply(ep);
+            }
+          }
+          sendHandshakeInitiation(h.isRetry(), out);
+        }
+        case TimerAction.HandshakeGaveUp g -> {
+          int n;
+          synchronized (staged) {
+            n = staged.size();
+            staged.clear();
+          }
+          for (int i = 0; i < n; i++) {
+            out.add(new Output.Dropped<>("handshake gave up"));
+          }
+        }
+        case TimerAction.ZeroKeyMaterial z -> zeroKeyMaterial();
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The interface's private key changed: every session is void, and a handshake may start at once
+   * (wireguard-go's ExpireCurrentKeypairs).
+   */
+  public void expireCurrentKeypairs() {
+    zeroKeyMaterial();
+    timers.allowHandshakeInitiationNow();
+  }
+
+  /** Forgets every session and handshake secret (3 x REJECT_AFTER_TIME without a new session). */
+  public void zeroKeyMaterial() {
+    keys.zero();
+  }
+
+  /** The peer goes away: timers stop, secrets are forgotten, staged packets dropped. */
+  public void stop() {
+    timers.stop();
+    zeroKeyMaterial();
+    synchronized (staged) {
+      staged.clear();
+    }
+  }
+
+  @Override
+  public String toString() {
+    String k = remoteStatic.toBase64();
+    return "peer(" + k.substring(0, 4) + "…" + k.substring(39, 43) + ")";
+  }
+}
