@@ -29,7 +29,10 @@ public final class UapiHandler {
     if (s.privateKey() != null) {
       b.append("private_key=").append(s.privateKey().toHex()).append('\n');
     }
-    b.append("listen_port=").append(s.listenPort()).append('\n');
+    // As wireguard-go: no listen_port line while no socket is bound.
+    if (s.listenPort() != 0) {
+      b.append("listen_port=").append(s.listenPort()).append('\n');
+    }
     if (s.fwmark() != 0) {
       b.append("fwmark=").append(Integer.toUnsignedString(s.fwmark())).append('\n');
     }
