@@ -1,6 +1,7 @@
 package dev.wiremesh.wireguard.uapi;
 
 import dev.wiremesh.wireguard.allowedips.IpPrefix;
+import dev.wiremesh.wireguard.crypto.NoisePublicKey;
 import dev.wiremesh.wireguard.device.Device;
 import dev.wiremesh.wireguard.device.DeviceSnapshot;
 import dev.wiremesh.wireguard.net.Endpoint;
@@ -71,6 +72,7 @@ public final class UapiHandler {
   public void set(SetRequest r) throws UapiException {
     synchronized (device.configLock()) {
       if (r.listenPort() != null) {
+        LOG.fine("UAPI: Updating listen port");
         try {
           device.configureListenPort(r.listenPort());
         } catch (BindException e) {
@@ -81,6 +83,7 @@ public final class UapiHandler {
         }
       }
       if (r.fwmark() != null) {
+        LOG.fine("UAPI: Updating fwmark");
         try {
           device.configureFwmark(r.fwmark());
         } catch (IOException e) {
@@ -88,9 +91,11 @@ public final class UapiHandler {
         }
       }
       if (r.privateKeySet()) {
+        LOG.fine("UAPI: Updating private key");
         device.configurePrivateKey(r.privateKey());
       }
       if (r.replacePeers()) {
+        LOG.fine("UAPI: Removing all peers");
         device.configureRemoveAllPeers();
       }
       for (SetRequest.PeerChange p : r.peers()) {
@@ -99,13 +104,21 @@ public final class UapiHandler {
     }
   }
 
+  /** A peer as wireguard-go names it in logs: {@code peer(AbCd…WxYz)}, a public key's ends. */
+  static String peerName(NoisePublicKey key) {
+    String k = key.toBase64();
+    return "peer(" + k.substring(0, 4) + "…" + k.substring(39, 43) + ")";
+  }
+
   private void applyPeer(SetRequest.PeerChange p) {
     if (p.publicKey().equals(device.configuredPublicKey())) {
       // As wireguard-go: a peer that is ourselves is ignored.
       LOG.log(Level.FINE, "ignoring a peer with the device's own public key");
       return;
     }
+    String peer = peerName(p.publicKey());
     if (p.remove()) {
+      LOG.fine(() -> peer + " - UAPI: Removing");
       device.configureRemovePeer(p.publicKey());
       return;
     }
@@ -114,24 +127,31 @@ public final class UapiHandler {
         return;
       }
       device.configurePeer(p.publicKey());
+      LOG.fine(() -> peer + " - UAPI: Created");
     }
     if (p.presharedKey() != null) {
+      LOG.fine(() -> peer + " - UAPI: Updating preshared key");
       device.configurePresharedKey(p.publicKey(), p.presharedKey());
     }
     if (p.endpoint() != null) {
+      LOG.fine(() -> peer + " - UAPI: Updating endpoint");
       device.configureEndpoint(p.publicKey(), p.endpoint());
     }
     if (p.replaceAllowedIps()) {
+      LOG.fine(() -> peer + " - UAPI: Removing all allowedips");
       device.configureClearAllowedIps(p.publicKey());
     }
     for (SetRequest.AllowedIpChange a : p.allowedIps()) {
       if (a.remove()) {
+        LOG.fine(() -> peer + " - UAPI: Removing allowedip");
         device.configureRemoveAllowedIp(p.publicKey(), a.prefix());
       } else {
+        LOG.fine(() -> peer + " - UAPI: Adding allowedip");
         device.configureAllowedIp(p.publicKey(), a.prefix());
       }
     }
     if (p.persistentKeepalive() != null) {
+      LOG.fine(() -> peer + " - UAPI: Updating persistent keepalive interval");
       device.configurePersistentKeepalive(p.publicKey(), p.persistentKeepalive());
     }
   }
