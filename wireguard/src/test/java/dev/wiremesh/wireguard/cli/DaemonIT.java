@@ -155,6 +155,12 @@ class DaemonIT {
     assertThat(tooLong.status()).isEqualTo(1);
     assertThat(tooLong.output().strip().lines()).hasSize(1);
     assertThat(tooLong.output()).contains("wmd-far-too-long-name");
+    Netns.Result notRoot =
+        ns.tryExec(
+            START, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", IMPL, ifname());
+    assertThat(notRoot.status()).isEqualTo(1);
+    assertThat(notRoot.output().strip().lines()).hasSize(1);
+    assertThat(notRoot.output()).contains("/dev/net/tun").contains("root");
   }
 
   @Test
@@ -171,6 +177,8 @@ class DaemonIT {
     assertThat(daemonsIn(second)).isEmpty();
     // and the first still answers wg
     assertThat(first.exec("wg", "show", ifname, "listen-port").strip()).matches("\\d+");
+    first.exec("ip", "link", "del", ifname); // the daemon exits and removes its socket
+    await().atMost(Duration.ofSeconds(15)).until(() -> !Files.exists(socket(ifname)));
   }
 
   @Test
