@@ -24,6 +24,12 @@ import java.util.logging.Logger;
  * 0755, the socket 0600 (root only: the socket hands out the private key). A socket file nobody
  * answers on is stale and replaced; one that answers means another daemon owns the interface. Each
  * connection may carry several requests, one after another, as wireguard-go allows.
+ *
+ * <p>Each request is read whole before it is handled: lines of at most {@link #MAX_LINE_BYTES},
+ * requests of at most {@link #MAX_REQUEST_BYTES} (beyond, {@code errno=-5} and the connection is
+ * closed). A request the client cuts short by hanging up is not applied, not even in part (where
+ * wireguard-go would have applied the lines it had read). An unknown operation gets {@code
+ * errno=-22} and the connection is closed (wireguard-go closes without a reply).
  */
 public final class UapiServer implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(UapiServer.class.getName());
