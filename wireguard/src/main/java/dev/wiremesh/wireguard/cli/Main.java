@@ -78,6 +78,7 @@ public final class Main {
   }
 
   private static void run(String ifname, ProtocolTiming timing) {
+    LOG.info("Starting wiremesh-wg version " + version());
     LinuxTun tun;
     try {
       tun = LinuxTun.create(ifname);

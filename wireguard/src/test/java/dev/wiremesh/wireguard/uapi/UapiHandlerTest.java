@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wiremesh.wireguard.crypto.NoisePrivateKey;
 import dev.wiremesh.wireguard.device.Device;
+import dev.wiremesh.wireguard.net.LinuxBind;
 import dev.wiremesh.wireguard.net.MemoryBind;
 import dev.wiremesh.wireguard.net.MemoryNetwork;
 import dev.wiremesh.wireguard.timers.Clock;
 import dev.wiremesh.wireguard.timers.ProtocolTiming;
 import dev.wiremesh.wireguard.tun.MemoryTun;
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -241,6 +243,25 @@ class UapiHandlerTest {
       assertThat(get()).containsExactly("listen_port=40001");
     } finally {
       squatter.close();
+    }
+  }
+
+  @Test
+  void listenPortInUseOnARealSocketIsEaddrinuse() throws Exception {
+    Device real =
+        new Device(
+            new MemoryTun("wgreal0"), new LinuxBind(), Clock.system(), ProtocolTiming.standard());
+    real.start();
+    try (DatagramSocket squatter = new DatagramSocket(0)) {
+      UapiHandler h = new UapiHandler(real);
+      String before = h.get();
+      int taken = squatter.getLocalPort();
+      assertThatThrownBy(() -> h.set(SetRequest.parse(List.of("listen_port=" + taken))))
+          .isInstanceOfSatisfying(
+              UapiException.class, e -> assertThat(e.errno()).isEqualTo(UapiException.EADDRINUSE));
+      assertThat(h.get()).as("still on its old port").isEqualTo(before);
+    } finally {
+      real.close();
     }
   }
 
