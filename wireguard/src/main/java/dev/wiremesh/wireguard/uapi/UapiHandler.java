@@ -71,6 +71,8 @@ public final class UapiHandler {
    */
   public void set(SetRequest r) throws UapiException {
     synchronized (device.configLock()) {
+      // As wireguard-go, any failure to bind the port or to set the mark is -EADDRINUSE.
+      int previousPort = r.listenPort() != null && r.fwmark() != null ? currentPort() : 0;
       if (r.listenPort() != null) {
         LOG.fine("UAPI: Updating listen port");
         try {
@@ -79,7 +81,9 @@ public final class UapiHandler {
           throw new UapiException(
               UapiException.EADDRINUSE, "listen_port " + r.listenPort() + " is in use");
         } catch (IOException e) {
-          throw new UapiException(UapiException.EIO, "cannot bind listen_port: " + e.getMessage());
+          throw new UapiException(
+              UapiException.EADDRINUSE,
+              "cannot bind listen_port " + r.listenPort() + ": " + e.getMessage());
         }
       }
       if (r.fwmark() != null) {
@@ -87,7 +91,10 @@ public final class UapiHandler {
         try {
           device.configureFwmark(r.fwmark());
         } catch (IOException e) {
-          throw new UapiException(UapiException.EIO, "cannot set fwmark: " + e.getMessage());
+          restorePort(previousPort);
+          throw new UapiException(
+              UapiException.EADDRINUSE,
+              "cannot set fwmark " + Integer.toUnsignedString(r.fwmark()) + ": " + e.getMessage());
         }
       }
       if (r.privateKeySet()) {
@@ -101,6 +108,22 @@ public final class UapiHandler {
       for (SetRequest.PeerChange p : r.peers()) {
         applyPeer(p);
       }
+    }
+  }
+
+  private int currentPort() {
+    return device.snapshot().listenPort();
+  }
+
+  /** Puts the port back after a later line of the same request failed (so nothing changed). */
+  private void restorePort(int port) {
+    if (port == 0) {
+      return;
+    }
+    try {
+      device.configureListenPort(port);
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "cannot return to listen_port " + port, e);
     }
   }
 
