@@ -49,25 +49,25 @@ final class LogSetup {
           }
         };
     h.setLevel(level);
-    h.setFormatter(
-        new Formatter() {
-          @Override
-          public String format(LogRecord r) {
-            String tag = r.getLevel().intValue() >= Level.WARNING.intValue() ? "ERROR" : "DEBUG";
-            String msg = formatMessage(r);
-            if (r.getThrown() != null) {
-              msg += ": " + r.getThrown();
-            }
-            return tag
-                + ": ("
-                + ifname
-                + ") "
-                + LocalDateTime.now().format(TIME)
-                + " "
-                + msg
-                + "\n";
-          }
-        });
+    h.setFormatter(formatter(ifname));
     root.addHandler(h);
+  }
+
+  /**
+   * wireguard-go's line format: {@code DEBUG: (wg0) 2026/11/25 00:07:20 message}, or {@code ERROR:}
+   * for warnings and errors.
+   */
+  static Formatter formatter(String ifname) {
+    return new Formatter() {
+      @Override
+      public String format(LogRecord r) {
+        String tag = r.getLevel().intValue() >= Level.WARNING.intValue() ? "ERROR" : "DEBUG";
+        String msg = formatMessage(r);
+        if (r.getThrown() != null) {
+          msg += ": " + r.getThrown();
+        }
+        return tag + ": (" + ifname + ") " + LocalDateTime.now().format(TIME) + " " + msg + "\n";
+      }
+    };
   }
 }

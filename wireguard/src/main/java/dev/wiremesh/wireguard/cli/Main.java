@@ -78,6 +78,7 @@ public final class Main {
   }
 
   private static void run(String ifname, ProtocolTiming timing) {
+    LOG.info("Starting wiremesh-wg version " + version());
     LinuxTun tun;
     try {
       tun = LinuxTun.create(ifname);
@@ -95,6 +96,16 @@ public final class Main {
       fail(tun.name() + ": " + e.getMessage());
       return;
     }
+    // SIGTERM and SIGINT end the daemon as wireguard-go does: a clean shutdown and exit status 0
+    // (the JVM's default would exit 143 or 130). The hook covers any other way out.
+    for (String name : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(
+          new sun.misc.Signal(name),
+          signal -> {
+            LOG.info("received SIG" + signal.getName());
+            device.close();
+          });
+    }
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -107,7 +118,7 @@ public final class Main {
     status("ready");
     try {
       String reason = device.awaitTermination();
-      LOG.info("shutting down: " + reason);
+      LOG.info("Shutting down (" + reason + ")");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -52,7 +52,10 @@ public record SetRequest(
     for (String line : lines) {
       int eq = line.indexOf('=');
       if (eq < 0) {
-        throw new UapiException(UapiException.EPROTO, "line without '=': " + abbreviate(line));
+        // The line is not echoed: it may be a key with its '=' lost.
+        throw new UapiException(
+            UapiException.EPROTO,
+            "a line of " + line.length() + " characters has no '=' (lines are key=value)");
       }
       String key = line.substring(0, eq);
       String value = line.substring(eq + 1);
@@ -190,7 +193,7 @@ public record SetRequest(
     try {
       return NoisePublicKey.fromHex(hex);
     } catch (IllegalArgumentException e) {
-      throw invalid("public_key must be 64 lowercase hex characters");
+      throw invalid("public_key must be 64 hex characters");
     }
   }
 
@@ -200,7 +203,7 @@ public record SetRequest(
       return hex.chars().allMatch(c -> c == '0') ? null : k;
     } catch (IllegalArgumentException e) {
       // The value is a secret: the message never repeats it.
-      throw invalid("private_key must be 64 lowercase hex characters");
+      throw invalid("private_key must be 64 hex characters");
     }
   }
 
@@ -208,7 +211,7 @@ public record SetRequest(
     try {
       return PresharedKey.fromHex(hex);
     } catch (IllegalArgumentException e) {
-      throw invalid("preshared_key must be 64 lowercase hex characters");
+      throw invalid("preshared_key must be 64 hex characters");
     }
   }
 

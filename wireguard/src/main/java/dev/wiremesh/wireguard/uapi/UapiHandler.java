@@ -1,6 +1,7 @@
 package dev.wiremesh.wireguard.uapi;
 
 import dev.wiremesh.wireguard.allowedips.IpPrefix;
+import dev.wiremesh.wireguard.crypto.NoisePublicKey;
 import dev.wiremesh.wireguard.device.Device;
 import dev.wiremesh.wireguard.device.DeviceSnapshot;
 import dev.wiremesh.wireguard.net.Endpoint;
@@ -29,7 +30,10 @@ public final class UapiHandler {
     if (s.privateKey() != null) {
       b.append("private_key=").append(s.privateKey().toHex()).append('\n');
     }
-    b.append("listen_port=").append(s.listenPort()).append('\n');
+    // As wireguard-go: no listen_port line while no socket is bound.
+    if (s.listenPort() != 0) {
+      b.append("listen_port=").append(s.listenPort()).append('\n');
+    }
     if (s.fwmark() != 0) {
       b.append("fwmark=").append(Integer.toUnsignedString(s.fwmark())).append('\n');
     }
@@ -67,27 +71,38 @@ public final class UapiHandler {
    */
   public void set(SetRequest r) throws UapiException {
     synchronized (device.configLock()) {
+      // As wireguard-go, any failure to bind the port or to set the mark is -EADDRINUSE.
+      int previousPort = r.listenPort() != null && r.fwmark() != null ? currentPort() : 0;
       if (r.listenPort() != null) {
+        LOG.fine("UAPI: Updating listen port");
         try {
           device.configureListenPort(r.listenPort());
         } catch (BindException e) {
           throw new UapiException(
               UapiException.EADDRINUSE, "listen_port " + r.listenPort() + " is in use");
         } catch (IOException e) {
-          throw new UapiException(UapiException.EIO, "cannot bind listen_port: " + e.getMessage());
+          throw new UapiException(
+              UapiException.EADDRINUSE,
+              "cannot bind listen_port " + r.listenPort() + ": " + e.getMessage());
         }
       }
       if (r.fwmark() != null) {
+        LOG.fine("UAPI: Updating fwmark");
         try {
           device.configureFwmark(r.fwmark());
         } catch (IOException e) {
-          throw new UapiException(UapiException.EIO, "cannot set fwmark: " + e.getMessage());
+          restorePort(previousPort);
+          throw new UapiException(
+              UapiException.EADDRINUSE,
+              "cannot set fwmark " + Integer.toUnsignedString(r.fwmark()) + ": " + e.getMessage());
         }
       }
       if (r.privateKeySet()) {
+        LOG.fine("UAPI: Updating private key");
         device.configurePrivateKey(r.privateKey());
       }
       if (r.replacePeers()) {
+        LOG.fine("UAPI: Removing all peers");
         device.configureRemoveAllPeers();
       }
       for (SetRequest.PeerChange p : r.peers()) {
@@ -96,13 +111,37 @@ public final class UapiHandler {
     }
   }
 
+  private int currentPort() {
+    return device.snapshot().listenPort();
+  }
+
+  /** Puts the port back after a later line of the same request failed (so nothing changed). */
+  private void restorePort(int port) {
+    if (port == 0) {
+      return;
+    }
+    try {
+      device.configureListenPort(port);
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "cannot return to listen_port " + port, e);
+    }
+  }
+
+  /** A peer as wireguard-go names it in logs: {@code peer(AbCd…WxYz)}, a public key's ends. */
+  static String peerName(NoisePublicKey key) {
+    String k = key.toBase64();
+    return "peer(" + k.substring(0, 4) + "…" + k.substring(39, 43) + ")";
+  }
+
   private void applyPeer(SetRequest.PeerChange p) {
     if (p.publicKey().equals(device.configuredPublicKey())) {
       // As wireguard-go: a peer that is ourselves is ignored.
       LOG.log(Level.FINE, "ignoring a peer with the device's own public key");
       return;
     }
+    String peer = peerName(p.publicKey());
     if (p.remove()) {
+      LOG.fine(() -> peer + " - UAPI: Removing");
       device.configureRemovePeer(p.publicKey());
       return;
     }
@@ -111,24 +150,31 @@ public final class UapiHandler {
         return;
       }
       device.configurePeer(p.publicKey());
+      LOG.fine(() -> peer + " - UAPI: Created");
     }
     if (p.presharedKey() != null) {
+      LOG.fine(() -> peer + " - UAPI: Updating preshared key");
       device.configurePresharedKey(p.publicKey(), p.presharedKey());
     }
     if (p.endpoint() != null) {
+      LOG.fine(() -> peer + " - UAPI: Updating endpoint");
       device.configureEndpoint(p.publicKey(), p.endpoint());
     }
     if (p.replaceAllowedIps()) {
+      LOG.fine(() -> peer + " - UAPI: Removing all allowedips");
       device.configureClearAllowedIps(p.publicKey());
     }
     for (SetRequest.AllowedIpChange a : p.allowedIps()) {
       if (a.remove()) {
+        LOG.fine(() -> peer + " - UAPI: Removing allowedip");
         device.configureRemoveAllowedIp(p.publicKey(), a.prefix());
       } else {
+        LOG.fine(() -> peer + " - UAPI: Adding allowedip");
         device.configureAllowedIp(p.publicKey(), a.prefix());
       }
     }
     if (p.persistentKeepalive() != null) {
+      LOG.fine(() -> peer + " - UAPI: Updating persistent keepalive interval");
       device.configurePersistentKeepalive(p.publicKey(), p.persistentKeepalive());
     }
   }
