@@ -75,8 +75,14 @@ final class Peer {
       case Output.SendDatagram<Endpoint> d -> {
         if (d.length() > 0) {
           switch (d.datagram()[0]) {
-            case 1 -> device.events.count("initiation sent");
-            case 2 -> device.events.count("response sent");
+            case 1 -> {
+              device.events.count("initiation sent");
+              LOG.log(Level.FINE, () -> this + " - Sending handshake initiation");
+            }
+            case 2 -> {
+              device.events.count("response sent");
+              LOG.log(Level.FINE, () -> this + " - Sending handshake response");
+            }
             default -> {}
           }
         }
