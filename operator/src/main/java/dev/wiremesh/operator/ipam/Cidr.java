@@ -142,7 +142,7 @@ public record Cidr(InetAddress network, int prefix) {
     return a instanceof Inet4Address ? 32 : 128;
   }
 
-  static BigInteger toNumber(InetAddress a) {
+  public static BigInteger toNumber(InetAddress a) {
     return new BigInteger(1, a.getAddress());
   }
 
