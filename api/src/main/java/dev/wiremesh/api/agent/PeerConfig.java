@@ -1,0 +1,41 @@
+package dev.wiremesh.api.agent;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * One peer of a node's device. The preshared key (base64) is the one secret the protocol carries,
+ * to the node that needs it, over mutual TLS; {@link #toString()} never shows it.
+ *
+ * @param publicKey base64 of 32 bytes
+ * @param presharedKey base64 of 32 bytes, or null for none
+ * @param endpoint host:port (IPv6 in brackets), or null if the peer is reached once it connects
+ * @param allowedIPs CIDRs routed to the peer
+ * @param persistentKeepalive seconds, 0 for none
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PeerConfig(
+    String publicKey,
+    String presharedKey,
+    String endpoint,
+    List<String> allowedIPs,
+    int persistentKeepalive) {
+  public PeerConfig {
+    allowedIPs = allowedIPs == null ? List.of() : List.copyOf(allowedIPs);
+  }
+
+  @Override
+  public String toString() {
+    return "PeerConfig[publicKey="
+        + publicKey
+        + ", presharedKey="
+        + (presharedKey == null ? "none" : "redacted")
+        + ", endpoint="
+        + endpoint
+        + ", allowedIPs="
+        + allowedIPs
+        + ", persistentKeepalive="
+        + persistentKeepalive
+        + "]";
+  }
+}

@@ -1,0 +1,158 @@
+package dev.wiremesh.api.crd.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What a mesh should be: its address pools, port, MTU, interface, and which nodes take part. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class WireGuardMeshSpec {
+  @Required
+  @Size(min = 1, max = 2)
+  @ValidationRule(
+      value = "self.all(p, isCIDR(p))",
+      message = "addressPools: every entry must be a CIDR such as 10.100.0.0/16 or fd00:100::/64")
+  @JsonPropertyDescription(
+      "The networks tunnel addresses are allocated from: one IPv4 and/or one IPv6 CIDR, for example"
+          + " [\"10.100.0.0/16\", \"fd00:100::/64\"]. Every node and external peer gets one address"
+          + " from each pool.")
+  private List<String> addressPools = new ArrayList<>();
+
+  @Default("51820")
+  @Min(1)
+  @Max(65535)
+  @JsonPropertyDescription("The UDP port every node's WireGuard interface listens on (1-65535).")
+  private Integer listenPort;
+
+  @Default("0")
+  @ValidationRule(
+      value = "self == 0 || (self >= 1280 && self <= 9000)",
+      message = "mtu must be 0 (the node's uplink MTU minus 80) or between 1280 and 9000")
+  @JsonPropertyDescription(
+      "The tunnel interface's MTU: 0 means the node's uplink MTU minus 80 (WireGuard's overhead over"
+          + " IPv6); otherwise 1280-9000.")
+  private Integer mtu;
+
+  @Default("wm0")
+  @Pattern("^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,14}$")
+  @JsonPropertyDescription(
+      "The name of the WireGuard interface on every node: 1-15 letters, digits, '_', '.' or '-'.")
+  private String interfaceName;
+
+  @JsonPropertyDescription(
+      "The nodes that take part in the mesh (a label selector). Empty or absent selects every node.")
+  private LabelSelector nodeSelector;
+
+  @JsonPropertyDescription(
+      "Among the selected nodes, those that external peers connect to. Absent means every selected"
+          + " node.")
+  private LabelSelector gatewaySelector;
+
+  @Default("0")
+  @Min(0)
+  @Max(65535)
+  @JsonPropertyDescription(
+      "Seconds between keepalives on every tunnel of the mesh, for peers behind NAT; 0 turns them"
+          + " off. At most 65535.")
+  private Integer persistentKeepalive;
+
+  @Default("false")
+  @JsonPropertyDescription(
+      "Route each node's pod CIDRs (Node.spec.podCIDRs) through the mesh, so pods reach pods on"
+          + " other nodes over WireGuard.")
+  private Boolean routePodCIDRs;
+
+  public List<String> getAddressPools() {
+    return addressPools;
+  }
+
+  public void setAddressPools(List<String> addressPools) {
+    this.addressPools = addressPools;
+  }
+
+  public Integer getListenPort() {
+    return listenPort;
+  }
+
+  public void setListenPort(Integer listenPort) {
+    this.listenPort = listenPort;
+  }
+
+  public Integer getMtu() {
+    return mtu;
+  }
+
+  public void setMtu(Integer mtu) {
+    this.mtu = mtu;
+  }
+
+  public String getInterfaceName() {
+    return interfaceName;
+  }
+
+  public void setInterfaceName(String interfaceName) {
+    this.interfaceName = interfaceName;
+  }
+
+  public LabelSelector getNodeSelector() {
+    return nodeSelector;
+  }
+
+  public void setNodeSelector(LabelSelector nodeSelector) {
+    this.nodeSelector = nodeSelector;
+  }
+
+  public LabelSelector getGatewaySelector() {
+    return gatewaySelector;
+  }
+
+  public void setGatewaySelector(LabelSelector gatewaySelector) {
+    this.gatewaySelector = gatewaySelector;
+  }
+
+  public Integer getPersistentKeepalive() {
+    return persistentKeepalive;
+  }
+
+  public void setPersistentKeepalive(Integer persistentKeepalive) {
+    this.persistentKeepalive = persistentKeepalive;
+  }
+
+  public Boolean getRoutePodCIDRs() {
+    return routePodCIDRs;
+  }
+
+  public void setRoutePodCIDRs(Boolean routePodCIDRs) {
+    this.routePodCIDRs = routePodCIDRs;
+  }
+
+  /** The listen port with its default applied (as the API server would). */
+  public int effectiveListenPort() {
+    return listenPort == null ? 51820 : listenPort;
+  }
+
+  public int effectiveMtu() {
+    return mtu == null ? 0 : mtu;
+  }
+
+  public String effectiveInterfaceName() {
+    return interfaceName == null ? "wm0" : interfaceName;
+  }
+
+  public int effectivePersistentKeepalive() {
+    return persistentKeepalive == null ? 0 : persistentKeepalive;
+  }
+
+  public boolean effectiveRoutePodCIDRs() {
+    return Boolean.TRUE.equals(routePodCIDRs);
+  }
+}

@@ -1,0 +1,96 @@
+package dev.wiremesh.api.crd.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** What the operator observed of a mesh. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class WireGuardMeshStatus {
+  @JsonPropertyDescription("Nodes the mesh selects.")
+  private Integer nodes;
+
+  @JsonPropertyDescription("Selected nodes whose agent applied the mesh's configuration.")
+  private Integer readyNodes;
+
+  @JsonPropertyDescription("WireGuardPeers in the mesh, node peers and external peers.")
+  private Integer peers;
+
+  @JsonPropertyDescription("Peers with a handshake within the last 3 minutes.")
+  private Integer connectedPeers;
+
+  @JsonPropertyDescription("The generation of the spec this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription(
+      "Ready: every selected node applied the configuration. Degraded: some node or peer is not"
+          + " ready or not connected; the message says which.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  public Integer getNodes() {
+    return nodes;
+  }
+
+  public void setNodes(Integer nodes) {
+    this.nodes = nodes;
+  }
+
+  public Integer getReadyNodes() {
+    return readyNodes;
+  }
+
+  public void setReadyNodes(Integer readyNodes) {
+    this.readyNodes = readyNodes;
+  }
+
+  public Integer getPeers() {
+    return peers;
+  }
+
+  public void setPeers(Integer peers) {
+    this.peers = peers;
+  }
+
+  public Integer getConnectedPeers() {
+    return connectedPeers;
+  }
+
+  public void setConnectedPeers(Integer connectedPeers) {
+    this.connectedPeers = connectedPeers;
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof WireGuardMeshStatus s
+        && Objects.equals(nodes, s.nodes)
+        && Objects.equals(readyNodes, s.readyNodes)
+        && Objects.equals(peers, s.peers)
+        && Objects.equals(connectedPeers, s.connectedPeers)
+        && Objects.equals(observedGeneration, s.observedGeneration)
+        && Objects.equals(conditions, s.conditions);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(nodes, readyNodes, peers, connectedPeers, observedGeneration, conditions);
+  }
+}

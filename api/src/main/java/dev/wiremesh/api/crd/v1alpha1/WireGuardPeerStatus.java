@@ -1,0 +1,171 @@
+package dev.wiremesh.api.crd.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** What the operator observed of a peer. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class WireGuardPeerStatus {
+  @JsonPropertyDescription("The peer's public key (for a node peer, reported by its agent).")
+  private String publicKey;
+
+  @JsonPropertyDescription(
+      "The tunnel address allocated to the peer (or validated, when the spec sets one).")
+  private String address;
+
+  @JsonPropertyDescription("Where the peer was last seen (host:port), as its peers report.")
+  private String endpoint;
+
+  @JsonPropertyDescription("The most recent handshake any peer reported with this one (RFC 3339).")
+  private String lastHandshakeTime;
+
+  @JsonPropertyDescription("Bytes received from this peer, summed over the agents that reach it.")
+  private Long rxBytes;
+
+  @JsonPropertyDescription("Bytes sent to this peer, summed over the agents that reach it.")
+  private Long txBytes;
+
+  @JsonPropertyDescription("Peers with a handshake with this one within the last 3 minutes.")
+  private Integer connectedPeers;
+
+  @JsonPropertyDescription("Peers this one should reach.")
+  private Integer totalPeers;
+
+  @JsonPropertyDescription(
+      "For an external peer: the Secret holding its ready wg-quick configuration (without its private key).")
+  private SecretRef configSecretRef;
+
+  @JsonPropertyDescription("The generation of the spec this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription(
+      "Ready: applied on every agent that must hold it. Connected: a handshake within the last 3"
+          + " minutes with every peer it should reach. AddressConflict: the address in the spec is"
+          + " taken or outside the pools. InvalidSpec: the spec is wrong in a way the schema cannot"
+          + " tell; the message says what to change.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  public String getPublicKey() {
+    return publicKey;
+  }
+
+  public void setPublicKey(String publicKey) {
+    this.publicKey = publicKey;
+  }
+
+  public String getAddress() {
+    return address;
+  }
+
+  public void setAddress(String address) {
+    this.address = address;
+  }
+
+  public String getEndpoint() {
+    return endpoint;
+  }
+
+  public void setEndpoint(String endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  public String getLastHandshakeTime() {
+    return lastHandshakeTime;
+  }
+
+  public void setLastHandshakeTime(String lastHandshakeTime) {
+    this.lastHandshakeTime = lastHandshakeTime;
+  }
+
+  public Long getRxBytes() {
+    return rxBytes;
+  }
+
+  public void setRxBytes(Long rxBytes) {
+    this.rxBytes = rxBytes;
+  }
+
+  public Long getTxBytes() {
+    return txBytes;
+  }
+
+  public void setTxBytes(Long txBytes) {
+    this.txBytes = txBytes;
+  }
+
+  public Integer getConnectedPeers() {
+    return connectedPeers;
+  }
+
+  public void setConnectedPeers(Integer connectedPeers) {
+    this.connectedPeers = connectedPeers;
+  }
+
+  public Integer getTotalPeers() {
+    return totalPeers;
+  }
+
+  public void setTotalPeers(Integer totalPeers) {
+    this.totalPeers = totalPeers;
+  }
+
+  public SecretRef getConfigSecretRef() {
+    return configSecretRef;
+  }
+
+  public void setConfigSecretRef(SecretRef configSecretRef) {
+    this.configSecretRef = configSecretRef;
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof WireGuardPeerStatus s
+        && Objects.equals(publicKey, s.publicKey)
+        && Objects.equals(address, s.address)
+        && Objects.equals(endpoint, s.endpoint)
+        && Objects.equals(lastHandshakeTime, s.lastHandshakeTime)
+        && Objects.equals(rxBytes, s.rxBytes)
+        && Objects.equals(txBytes, s.txBytes)
+        && Objects.equals(connectedPeers, s.connectedPeers)
+        && Objects.equals(totalPeers, s.totalPeers)
+        && Objects.equals(configSecretRef, s.configSecretRef)
+        && Objects.equals(observedGeneration, s.observedGeneration)
+        && Objects.equals(conditions, s.conditions);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        publicKey,
+        address,
+        endpoint,
+        lastHandshakeTime,
+        rxBytes,
+        txBytes,
+        connectedPeers,
+        totalPeers,
+        configSecretRef,
+        observedGeneration,
+        conditions);
+  }
+}

@@ -1,0 +1,136 @@
+package dev.wiremesh.api.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+class ConfigHashTest {
+  static final PeerConfig A =
+      new PeerConfig(
+          "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=",
+          null,
+          "192.0.2.1:51820",
+          List.of("10.100.0.1/32", "fd00:100::1/128"),
+          25);
+  static final PeerConfig B =
+      new PeerConfig(
+          "HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=",
+          "9Nq+Ylbm2cyIRZ6ffGWTe/bDhDmn0a6y5LCT8SpwtXc=",
+          null,
+          List.of("10.100.0.2/32"),
+          0);
+  static final DeviceConfig BASE =
+      new DeviceConfig(null, "wm0", List.of("10.100.0.3/16"), 51820, 1420, List.of(A, B));
+
+  @Test
+  void peerAndListOrderDoNotMatter() {
+    PeerConfig aShuffled =
+        new PeerConfig(
+            A.publicKey(), null, A.endpoint(), List.of("fd00:100::1/128", "10.100.0.1/32"), 25);
+    DeviceConfig reordered =
+        new DeviceConfig(null, "wm0", List.of("10.100.0.3/16"), 51820, 1420, List.of(B, aShuffled));
+    assertThat(ConfigHash.of(reordered)).isEqualTo(ConfigHash.of(BASE));
+    assertThat(ConfigHash.of(BASE)).startsWith("sha256:").hasSize(7 + 64);
+  }
+
+  @Test
+  void everyFieldChangesTheHash() {
+    List<UnaryOperator<DeviceConfig>> changes = new ArrayList<>();
+    changes.add(
+        c -> new DeviceConfig(null, "wm1", c.addresses(), c.listenPort(), c.mtu(), c.peers()));
+    changes.add(
+        c ->
+            new DeviceConfig(
+                null,
+                c.interfaceName(),
+                List.of("10.100.0.4/16"),
+                c.listenPort(),
+                c.mtu(),
+                c.peers()));
+    changes.add(
+        c -> new DeviceConfig(null, c.interfaceName(), c.addresses(), 51821, c.mtu(), c.peers()));
+    changes.add(
+        c ->
+            new DeviceConfig(
+                null, c.interfaceName(), c.addresses(), c.listenPort(), 1380, c.peers()));
+    changes.add(
+        c ->
+            new DeviceConfig(
+                null, c.interfaceName(), c.addresses(), c.listenPort(), c.mtu(), List.of(A)));
+    changes.add(
+        withA(
+            new PeerConfig(
+                A.publicKey(),
+                "9Nq+Ylbm2cyIRZ6ffGWTe/bDhDmn0a6y5LCT8SpwtXc=",
+                A.endpoint(),
+                A.allowedIPs(),
+                25)));
+    changes.add(withA(new PeerConfig(A.publicKey(), null, "192.0.2.9:51820", A.allowedIPs(), 25)));
+    changes.add(withA(new PeerConfig(A.publicKey(), null, null, A.allowedIPs(), 25)));
+    changes.add(
+        withA(new PeerConfig(A.publicKey(), null, A.endpoint(), List.of("10.100.0.1/32"), 25)));
+    changes.add(withA(new PeerConfig(A.publicKey(), null, A.endpoint(), A.allowedIPs(), 26)));
+    changes.add(
+        withA(
+            new PeerConfig(
+                "5rHg0b1VJ6zjdSHmIEDgpPBT+DRuLtK8E+4a3cPEHV0=",
+                null,
+                A.endpoint(),
+                A.allowedIPs(),
+                25)));
+    String base = ConfigHash.of(BASE);
+    List<String> seen = new ArrayList<>();
+    for (var change : changes) {
+      String h = ConfigHash.of(change.apply(BASE));
+      assertThat(h).isNotEqualTo(base);
+      seen.add(h);
+    }
+    assertThat(seen).doesNotHaveDuplicates();
+  }
+
+  static UnaryOperator<DeviceConfig> withA(PeerConfig a) {
+    return c ->
+        new DeviceConfig(
+            null, c.interfaceName(), c.addresses(), c.listenPort(), c.mtu(), List.of(a, B));
+  }
+
+  @Test
+  void aDeltaOnTheBaseGivesTheSameConfigAsAFullPush() {
+    PeerConfig c =
+        new PeerConfig(
+            "5rHg0b1VJ6zjdSHmIEDgpPBT+DRuLtK8E+4a3cPEHV0=",
+            null,
+            null,
+            List.of("10.100.0.9/32"),
+            0);
+    DeviceConfig full =
+        new DeviceConfig(null, "wm0", List.of("10.100.0.3/16"), 51820, 1420, List.of(A, c))
+            .withHash();
+    DeviceConfig base = BASE.withHash();
+    ConfigDelta delta =
+        new ConfigDelta(base.hash(), full.hash(), List.of(c), List.of(B.publicKey()));
+    DeviceConfig applied = base.apply(delta);
+    assertThat(applied.hashMatches()).isTrue();
+    assertThat(ConfigHash.of(applied)).isEqualTo(full.hash());
+  }
+
+  @Test
+  void jsonRoundTripKeepsTheHashAndToStringHidesThePresharedKey() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    DeviceConfig c = BASE.withHash();
+    DeviceConfig back = json.readValue(json.writeValueAsString(c), DeviceConfig.class);
+    assertThat(back).isEqualTo(c);
+    assertThat(back.hashMatches()).isTrue();
+    assertThat(c.toString()).doesNotContain(B.presharedKey()).contains("redacted");
+    List<PeerConfig> reversed = new ArrayList<>(c.peers());
+    Collections.reverse(reversed);
+    assertThat(
+            new DeviceConfig(c.hash(), "wm0", c.addresses(), 51820, 1420, reversed).hashMatches())
+        .isTrue();
+  }
+}

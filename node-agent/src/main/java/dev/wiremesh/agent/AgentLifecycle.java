@@ -1,0 +1,55 @@
+package dev.wiremesh.agent;
+
+import dev.wiremesh.agent.device.ConfigException;
+import dev.wiremesh.agent.device.DeviceManager;
+import dev.wiremesh.agent.keys.KeyStore;
+import dev.wiremesh.agent.netlink.RtNetlinkLinks;
+import dev.wiremesh.agent.state.StateStore;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import org.jboss.logging.Logger;
+
+/**
+ * Starts the agent: loads (or generates once) the node's key, and restores the configuration it
+ * last applied, so tunnels come back without the operator.
+ */
+@ApplicationScoped
+public class AgentLifecycle {
+  private static final Logger LOG = Logger.getLogger(AgentLifecycle.class);
+
+  private final DeviceManager manager;
+
+  AgentLifecycle(AgentSettings settings) throws IOException {
+    var key = KeyStore.loadOrCreate(settings.stateDir());
+    this.manager =
+        new DeviceManager(
+            key, new StateStore(settings.stateDir()), new RtNetlinkLinks(), settings.uapiDir());
+    LOG.infof("node public key %s", manager.publicKey());
+  }
+
+  void onStart(@Observes StartupEvent e) {
+    try {
+      if (!manager.restore()) {
+        LOG.info("no configuration applied yet: waiting for the operator");
+      }
+    } catch (IOException | ConfigException ex) {
+      // A damaged or unusable saved config must not keep the agent from taking a new one.
+      LOG.errorf("cannot restore the saved configuration: %s", ex.getMessage());
+    }
+  }
+
+  void onStop(@Observes ShutdownEvent e) {
+    manager.close();
+  }
+
+  @Produces
+  @Singleton
+  DeviceManager manager() {
+    return manager;
+  }
+}

@@ -1,0 +1,76 @@
+package dev.wiremesh.agent.api;
+
+import dev.wiremesh.agent.device.ConfigException;
+import dev.wiremesh.agent.device.DeviceManager;
+import dev.wiremesh.api.agent.AgentApi;
+import dev.wiremesh.api.agent.Problem;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Errors as RFC 7807 problem details naming the field at fault. */
+public class ProblemMappers {
+  private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+  @ServerExceptionMapper
+  public Response invalid(ConfigException e) {
+    return problem(400, "Invalid configuration", e.getMessage(), e.field());
+  }
+
+  @ServerExceptionMapper
+  public Response stale(DeviceManager.StaleBaseException e) {
+    return problem(
+        409,
+        "Stale base configuration",
+        e.getMessage() + ": send the full configuration with PUT",
+        "baseHash");
+  }
+
+  @ServerExceptionMapper
+  public Response unreadable(com.fasterxml.jackson.core.JsonProcessingException e) {
+    String field = null;
+    if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m
+        && !m.getPath().isEmpty()) {
+      StringBuilder b = new StringBuilder();
+      for (var ref : m.getPath()) {
+        if (ref.getFieldName() != null) {
+          b.append(b.isEmpty() ? "" : ".").append(ref.getFieldName());
+        } else {
+          b.append('[').append(ref.getIndex()).append(']');
+        }
+      }
+      field = b.toString();
+    }
+    return problem(400, "Unreadable request", e.getOriginalMessage(), field);
+  }
+
+  /** More specific than Quarkus' own mapper for this type, so ours answers. */
+  @ServerExceptionMapper
+  public Response mismatched(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+    return unreadable(e);
+  }
+
+  @ServerExceptionMapper
+  public Response failed(IOException e) {
+    LOG.errorf("applying the configuration failed: %s", e.getMessage());
+    return problem(500, "Applying the configuration failed", e.getMessage(), null);
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  static Response problem(int status, String title, String detail, String field) {
+    String body;
+    try {
+      body = JSON.writeValueAsString(Problem.of(status, title, detail, field));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      body = "{\"status\":" + status + "}";
+    }
+    // Serialised here so the media type stays application/problem+json (RFC 7807).
+    return Response.status(status)
+        .header(jakarta.ws.rs.core.HttpHeaders.CONTENT_TYPE, AgentApi.PROBLEM_JSON)
+        .entity(body.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .build();
+  }
+}

@@ -1,0 +1,130 @@
+package dev.wiremesh.agent.device;
+
+import dev.wiremesh.api.agent.DeviceConfig;
+import dev.wiremesh.api.agent.PeerConfig;
+import dev.wiremesh.wireguard.allowedips.IpPrefix;
+import dev.wiremesh.wireguard.crypto.NoisePublicKey;
+import dev.wiremesh.wireguard.crypto.PresharedKey;
+import dev.wiremesh.wireguard.net.Endpoint;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a whole {@link DeviceConfig} before any of it is applied, so nothing is ever half-applied:
+ * the first error names its field as a JSON path ({@code peers[2].allowedIPs[0]}) and what is
+ * valid.
+ */
+public final class ConfigValidator {
+  private static final Pattern IFNAME = Pattern.compile("^[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,14}$");
+  private static final Pattern HOST_PORT =
+      Pattern.compile("^([A-Za-z0-9]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?):([0-9]{1,5})$");
+
+  private ConfigValidator() {}
+
+  /** Parses and checks {@code c}; {@code own} is this node's public key (it cannot be a peer). */
+  static ValidConfig validate(DeviceConfig c, NoisePublicKey own) throws ConfigException {
+    if (c.hash() == null || !c.hashMatches()) {
+      throw new ConfigException(
+          "hash", "does not match the content (see docs/agent-protocol.md, \"The config hash\")");
+    }
+    if (c.interfaceName() == null || !IFNAME.matcher(c.interfaceName()).matches()) {
+      throw new ConfigException(
+          "interfaceName",
+          "must be 1-15 letters, digits, '_', '.' or '-', got '" + c.interfaceName() + "'");
+    }
+    if (c.listenPort() < 1 || c.listenPort() > 65535) {
+      throw new ConfigException("listenPort", "must be 1-65535, got " + c.listenPort());
+    }
+    if (c.mtu() != 0 && (c.mtu() < 1280 || c.mtu() > 9000)) {
+      throw new ConfigException("mtu", "must be 0 (automatic) or 1280-9000, got " + c.mtu());
+    }
+    List<IpPrefix> addresses = new ArrayList<>();
+    for (int i = 0; i < c.addresses().size(); i++) {
+      String a = c.addresses().get(i);
+      if (a == null || !a.contains("/")) {
+        throw new ConfigException(
+            "addresses[" + i + "]",
+            "must be an address with its prefix length, such as 10.100.0.1/16, got '" + a + "'");
+      }
+      addresses.add(prefix("addresses[" + i + "]", a));
+    }
+    Map<NoisePublicKey, ValidConfig.Peer> peers = new LinkedHashMap<>();
+    for (int i = 0; i < c.peers().size(); i++) {
+      String f = "peers[" + i + "]";
+      PeerConfig p = c.peers().get(i);
+      NoisePublicKey key;
+      try {
+        key = NoisePublicKey.fromBase64(p.publicKey());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(
+            f + ".publicKey", "must be the base64 of 32 bytes, as wg pubkey prints");
+      }
+      if (key.equals(own)) {
+        throw new ConfigException(f + ".publicKey", "is this node's own public key");
+      }
+      if (peers.containsKey(key)) {
+        throw new ConfigException(f + ".publicKey", "appears twice");
+      }
+      PresharedKey psk = null;
+      if (p.presharedKey() != null) {
+        try {
+          psk = PresharedKey.fromBase64(p.presharedKey());
+        } catch (IllegalArgumentException e) {
+          // Never repeat a secret in a message.
+          throw new ConfigException(
+              f + ".presharedKey", "must be the base64 of 32 bytes, as wg genpsk prints");
+        }
+      }
+      Endpoint endpoint = p.endpoint() == null ? null : endpoint(f + ".endpoint", p.endpoint());
+      List<IpPrefix> allowed = new ArrayList<>();
+      for (int j = 0; j < p.allowedIPs().size(); j++) {
+        allowed.add(prefix(f + ".allowedIPs[" + j + "]", p.allowedIPs().get(j)));
+      }
+      if (p.persistentKeepalive() < 0 || p.persistentKeepalive() > 65535) {
+        throw new ConfigException(
+            f + ".persistentKeepalive", "must be 0-65535 seconds, got " + p.persistentKeepalive());
+      }
+      peers.put(
+          key,
+          new ValidConfig.Peer(
+              p, key, psk, endpoint, List.copyOf(allowed), p.persistentKeepalive()));
+    }
+    return new ValidConfig(
+        c, c.interfaceName(), List.copyOf(addresses), c.listenPort(), c.mtu(), peers);
+  }
+
+  private static IpPrefix prefix(String field, String text) throws ConfigException {
+    try {
+      return IpPrefix.parse(text == null ? "" : text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(field, e.getMessage());
+    }
+  }
+
+  /** A numeric endpoint, or a DNS name resolved now (the CRD allows names). */
+  private static Endpoint endpoint(String field, String text) throws ConfigException {
+    try {
+      return Endpoint.parse(text);
+    } catch (IllegalArgumentException numeric) {
+      var m = HOST_PORT.matcher(text);
+      if (!m.matches()) {
+        throw new ConfigException(field, numeric.getMessage());
+      }
+      int port = Integer.parseInt(m.group(3));
+      if (port < 1 || port > 65535) {
+        throw new ConfigException(field, "the port must be 1-65535, got " + port);
+      }
+      try {
+        return Endpoint.of(new InetSocketAddress(InetAddress.getByName(m.group(1)), port));
+      } catch (UnknownHostException e) {
+        throw new ConfigException(field, "cannot resolve host name '" + m.group(1) + "'");
+      }
+    }
+  }
+}

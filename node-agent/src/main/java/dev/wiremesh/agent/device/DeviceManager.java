@@ -1,0 +1,250 @@
+package dev.wiremesh.agent.device;
+
+import dev.wiremesh.agent.state.StateStore;
+import dev.wiremesh.api.agent.ConfigDelta;
+import dev.wiremesh.api.agent.DeviceConfig;
+import dev.wiremesh.api.agent.DeviceStatus;
+import dev.wiremesh.api.agent.PeerStatus;
+import dev.wiremesh.wireguard.allowedips.IpPrefix;
+import dev.wiremesh.wireguard.crypto.NoisePrivateKey;
+import dev.wiremesh.wireguard.crypto.NoisePublicKey;
+import dev.wiremesh.wireguard.device.Device;
+import dev.wiremesh.wireguard.device.DeviceSnapshot;
+import dev.wiremesh.wireguard.net.LinuxBind;
+import dev.wiremesh.wireguard.timers.Clock;
+import dev.wiremesh.wireguard.timers.ProtocolTiming;
+import dev.wiremesh.wireguard.tun.LinuxTun;
+import dev.wiremesh.wireguard.uapi.UapiHandler;
+import dev.wiremesh.wireguard.uapi.UapiServer;
+import java.io.IOException;
+import java.net.BindException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Owns the node's WireGuard interface and applies {@link DeviceConfig}s to it declaratively, by
+ * difference: peers added, changed and removed one by one, so sessions of unchanged peers are never
+ * dropped; a listen-port change rebinds without losing peers. A config is validated whole before
+ * any of it is applied. The applied config is persisted and restored at start. Thread-safe: every
+ * change holds the manager's lock.
+ */
+public final class DeviceManager implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(DeviceManager.class.getName());
+
+  /** The outcome of an apply, for the metrics. */
+  public record Applied(DeviceConfig config, int added, int changed, int removed) {}
+
+  /** A delta whose base is not what the agent holds (the operator then sends the full config). */
+  public static final class StaleBaseException extends Exception {
+    public StaleBaseException(String held, String base) {
+      super(
+          "baseHash "
+              + base
+              + " is not the applied config's hash "
+              + (held == null ? "(none)" : held));
+    }
+  }
+
+  private final NoisePrivateKey privateKey;
+  private final NoisePublicKey publicKey;
+  private final StateStore store;
+  private final LinkSetup link;
+  private final Path uapiDir;
+  private Device device;
+  private UapiServer uapi;
+  private ValidConfig applied;
+
+  public DeviceManager(NoisePrivateKey privateKey, StateStore store, LinkSetup link, Path uapiDir) {
+    this.privateKey = privateKey;
+    this.publicKey = privateKey.publicKey();
+    this.store = store;
+    this.link = link;
+    this.uapiDir = uapiDir;
+  }
+
+  public NoisePublicKey publicKey() {
+    return publicKey;
+  }
+
+  /** Restores the persisted config, if there is one; true if it did. */
+  public synchronized boolean restore() throws IOException, ConfigException {
+    Optional<DeviceConfig> saved = store.load();
+    if (saved.isEmpty()) {
+      return false;
+    }
+    apply(saved.get());
+    LOG.info("restored the applied configuration " + saved.get().hash());
+    return true;
+  }
+
+  /** True once a config is applied: the interface exists and carries it. */
+  public synchronized boolean ready() {
+    return applied != null && device != null;
+  }
+
+  public synchronized String appliedHash() {
+    return applied == null ? null : applied.source().hash();
+  }
+
+  /** Applies a delta on top of the applied config (409 when its base is not what we hold). */
+  public synchronized Applied apply(ConfigDelta delta)
+      throws StaleBaseException, ConfigException, IOException {
+    String held = appliedHash();
+    if (held == null || !held.equals(delta.baseHash())) {
+      throw new StaleBaseException(held, delta.baseHash());
+    }
+    DeviceConfig next = applied.source().apply(delta);
+    if (!next.hashMatches()) {
+      throw new ConfigException("hash", "the delta's result does not hash to " + delta.hash());
+    }
+    return apply(next);
+  }
+
+  /** Validates the whole config, then applies what differs. */
+  public synchronized Applied apply(DeviceConfig config) throws ConfigException, IOException {
+    ValidConfig next = ConfigValidator.validate(config, publicKey);
+    ValidConfig prev = applied;
+    if (device == null || !device.name().equals(next.interfaceName())) {
+      recreate(next.interfaceName());
+      prev = null;
+    }
+    try {
+      if (prev == null || prev.listenPort() != next.listenPort()) {
+        device.configureListenPort(next.listenPort());
+      }
+    } catch (BindException e) {
+      throw new ConfigException(
+          "listenPort", "port " + next.listenPort() + " is in use on this node");
+    }
+    int added = 0;
+    int changed = 0;
+    int removed = 0;
+    synchronized (device.configLock()) {
+      Map<NoisePublicKey, ValidConfig.Peer> old = prev == null ? Map.of() : prev.peers();
+      for (NoisePublicKey k : old.keySet()) {
+        if (!next.peers().containsKey(k)) {
+          device.configureRemovePeer(k);
+          removed++;
+        }
+      }
+      for (ValidConfig.Peer p : next.peers().values()) {
+        ValidConfig.Peer was = old.get(p.publicKey());
+        if (was != null && was.source().equals(p.source())) {
+          continue; // unchanged: its session stays as it is
+        }
+        if (was == null) {
+          device.configurePeer(p.publicKey());
+          added++;
+        } else {
+          changed++;
+        }
+        device.configurePresharedKey(p.publicKey(), p.psk());
+        if (p.endpoint() != null) {
+          device.configureEndpoint(p.publicKey(), p.endpoint());
+        }
+        if (was == null || !was.allowedIps().equals(p.allowedIps())) {
+          device.configureClearAllowedIps(p.publicKey());
+          for (IpPrefix a : p.allowedIps()) {
+            device.configureAllowedIp(p.publicKey(), a);
+          }
+        }
+        if (was == null || was.persistentKeepalive() != p.persistentKeepalive()) {
+          device.configurePersistentKeepalive(p.publicKey(), p.persistentKeepalive());
+        }
+      }
+    }
+    List<IpPrefix> routes = new ArrayList<>();
+    for (ValidConfig.Peer p : next.peers().values()) {
+      routes.addAll(p.allowedIps());
+    }
+    int mtu = next.mtu() != 0 ? next.mtu() : UplinkMtu.automatic();
+    link.reconcile(next.interfaceName(), mtu, next.addresses(), routes);
+    applied = next;
+    store.save(next.source());
+    return new Applied(next.source(), added, changed, removed);
+  }
+
+  private void recreate(String ifname) throws IOException {
+    closeDevice();
+    LinuxTun tun = LinuxTun.create(ifname);
+    Device d = new Device(tun, new LinuxBind(), Clock.system(), ProtocolTiming.standard());
+    try {
+      d.start();
+      d.configurePrivateKey(privateKey);
+      uapi = UapiServer.start(uapiDir, tun.name(), new UapiHandler(d));
+    } catch (IOException e) {
+      d.close();
+      throw e;
+    }
+    device = d;
+    applied = null;
+  }
+
+  /** The device's state for GET /v1/status. */
+  public synchronized DeviceStatus status() {
+    if (device == null) {
+      return new DeviceStatus(null, publicKey.toBase64(), 0, List.of());
+    }
+    DeviceSnapshot s = device.snapshot();
+    List<PeerStatus> peers = new ArrayList<>();
+    for (DeviceSnapshot.PeerSnapshot p : s.peers()) {
+      peers.add(
+          new PeerStatus(
+              p.publicKey().toBase64(),
+              p.endpoint() == null ? null : p.endpoint().toString(),
+              p.lastHandshake() == null ? 0 : p.lastHandshake().getEpochSecond(),
+              p.rxBytes(),
+              p.txBytes()));
+    }
+    return new DeviceStatus(appliedHash(), publicKey.toBase64(), s.listenPort(), peers);
+  }
+
+  /** The device's drop counters by reason (empty before the device exists). */
+  public synchronized Map<String, Long> drops() {
+    return device == null ? Map.of() : device.drops().snapshot();
+  }
+
+  /** Handshake events by name (initiation sent, response sent, ...), empty before the device. */
+  public synchronized Map<String, Long> handshakeEvents() {
+    return device == null ? Map.of() : device.events().snapshot();
+  }
+
+  public synchronized Optional<Device> device() {
+    return Optional.ofNullable(device);
+  }
+
+  private void closeDevice() {
+    if (uapi != null) {
+      uapi.close();
+      uapi = null;
+    }
+    if (device != null) {
+      device.close();
+      device = null;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    closeDevice();
+  }
+
+  @Override
+  public String toString() {
+    return "DeviceManager["
+        + publicKey
+        + ", applied="
+        + Objects.requireNonNullElse(appliedHash(), "none")
+        + "]";
+  }
+
+  static void logFailure(String what, Exception e) {
+    LOG.log(Level.WARNING, what + ": " + e.getMessage());
+  }
+}

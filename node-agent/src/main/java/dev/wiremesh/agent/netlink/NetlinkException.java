@@ -1,0 +1,17 @@
+package dev.wiremesh.agent.netlink;
+
+import java.io.IOException;
+
+/** The kernel refused a netlink request: what was asked and the errno's name. */
+public final class NetlinkException extends IOException {
+  private final int errno;
+
+  NetlinkException(int errno, String what) {
+    super(what + ": " + Errnos.name(errno));
+    this.errno = errno;
+  }
+
+  public int errno() {
+    return errno;
+  }
+}

@@ -1,0 +1,206 @@
+package dev.wiremesh.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wiremesh.api.agent.ConfigDelta;
+import dev.wiremesh.api.agent.DeviceConfig;
+import dev.wiremesh.api.agent.PeerConfig;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** The agent protocol over mutual TLS, as the operator (or an intruder) meets it. */
+@QuarkusTest
+@QuarkusTestResource(AgentTestResource.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AgentApiTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String BASE = "https://localhost:9444";
+  static final String PEER_A = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=";
+  static final String PEER_B = "HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=";
+
+  static HttpClient operator() throws Exception {
+    return AgentTestResource.pki.client(AgentTestResource.pki, true);
+  }
+
+  static HttpResponse<String> send(HttpClient c, String method, String path, Object body)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(BASE + path)).header("Content-Type", "application/json");
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(
+                body instanceof String s ? s : JSON.writeValueAsString(body)));
+    return c.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static DeviceConfig config(List<PeerConfig> peers) {
+    return new DeviceConfig(null, "wmqt0", List.of("198.18.77.1/24"), 51899, 1420, peers)
+        .withHash();
+  }
+
+  @Test
+  @Order(1)
+  void aClientWithACertificateFromAnotherCaIsRefused() throws Exception {
+    HttpClient intruder = AgentTestResource.otherPki.client(AgentTestResource.pki, true);
+    assertThatThrownBy(() -> send(intruder, "GET", "/v1/identity", null))
+        .isInstanceOf(IOException.class);
+  }
+
+  @Test
+  @Order(2)
+  void aClientWithoutACertificateIsRefused() throws Exception {
+    HttpClient anonymous = AgentTestResource.pki.client(AgentTestResource.pki, false);
+    assertThatThrownBy(() -> send(anonymous, "GET", "/v1/identity", null))
+        .isInstanceOf(IOException.class);
+  }
+
+  @Test
+  @Order(3)
+  void identityReportsThePublicKeyOnly() throws Exception {
+    var r = send(operator(), "GET", "/v1/identity", null);
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode id = JSON.readTree(r.body());
+    assertThat(id.get("publicKey").asText()).matches("^[A-Za-z0-9+/]{43}=$");
+    assertThat(id.get("listenPort").asInt()).isEqualTo(51820);
+    String privateKey =
+        java.nio.file.Files.readString(AgentTestResource.dir.resolve("state/private.key")).strip();
+    assertThat(r.body()).doesNotContain(privateKey);
+    assertThat(
+            java.nio.file.Files.getPosixFilePermissions(
+                AgentTestResource.dir.resolve("state/private.key")))
+        .containsExactlyInAnyOrder(
+            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+  }
+
+  @Test
+  @Order(4)
+  void invalidConfigsGet400NamingTheFieldAndChangeNothing() throws Exception {
+    HttpClient c = operator();
+    String before =
+        JSON.readTree(send(c, "GET", "/v1/status", null).body()).path("appliedHash").asText();
+    record Case(Object body, String field) {}
+    DeviceConfig good =
+        config(
+            List.of(new PeerConfig(PEER_A, null, "192.0.2.9:51820", List.of("198.18.78.0/24"), 0)));
+    List<Case> cases =
+        List.of(
+            new Case(
+                new DeviceConfig(
+                    "sha256:0", good.interfaceName(), good.addresses(), 51899, 1420, good.peers()),
+                "hash"),
+            new Case(
+                new DeviceConfig(null, "wm/0", good.addresses(), 51899, 1420, good.peers())
+                    .withHash(),
+                "interfaceName"),
+            new Case(
+                new DeviceConfig(null, "wmqt0", good.addresses(), 0, 1420, good.peers()).withHash(),
+                "listenPort"),
+            new Case(
+                new DeviceConfig(null, "wmqt0", good.addresses(), 51899, 1000, good.peers())
+                    .withHash(),
+                "mtu"),
+            new Case(
+                new DeviceConfig(null, "wmqt0", List.of("198.18.77.1"), 51899, 1420, good.peers())
+                    .withHash(),
+                "addresses[0]"),
+            new Case(
+                config(List.of(new PeerConfig("bad", null, null, List.of(), 0))),
+                "peers[0].publicKey"),
+            new Case(
+                config(List.of(new PeerConfig(PEER_A, "short", null, List.of(), 0))),
+                "peers[0].presharedKey"),
+            new Case(
+                config(List.of(new PeerConfig(PEER_A, null, "[::1:51820", List.of(), 0))),
+                "peers[0].endpoint"),
+            new Case(
+                config(List.of(new PeerConfig(PEER_A, null, null, List.of("10.0.0.0/33"), 0))),
+                "peers[0].allowedIPs[0]"),
+            new Case(
+                config(List.of(new PeerConfig(PEER_A, null, null, List.of(), 70000))),
+                "peers[0].persistentKeepalive"),
+            new Case(
+                config(
+                    List.of(
+                        new PeerConfig(PEER_A, null, null, List.of(), 0),
+                        new PeerConfig(PEER_A, null, null, List.of(), 0))),
+                "peers[1].publicKey"),
+            new Case("{\"listenPort\": \"many\"}", "listenPort"));
+    for (Case k : cases) {
+      var r = send(c, "PUT", "/v1/config", k.body());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+      assertThat(r.headers().firstValue("Content-Type").orElse(""))
+          .as(r.body())
+          .startsWith("application/problem+json");
+      JsonNode p = JSON.readTree(r.body());
+      assertThat(p.get("field").asText()).as(r.body()).isEqualTo(k.field());
+      assertThat(p.get("status").asInt()).isEqualTo(400);
+      assertThat(r.body()).doesNotContain("short\"");
+    }
+    String after =
+        JSON.readTree(send(c, "GET", "/v1/status", null).body()).path("appliedHash").asText();
+    assertThat(after).as("nothing was applied").isEqualTo(before);
+  }
+
+  @Test
+  @Order(5)
+  void aValidConfigIsAppliedAndADeltaOnAStaleBaseGets409() throws Exception {
+    HttpClient c = operator();
+    DeviceConfig first =
+        config(
+            List.of(new PeerConfig(PEER_A, null, "192.0.2.9:51820", List.of("198.18.78.0/24"), 0)));
+    var r = send(c, "PUT", "/v1/config", first);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode status = JSON.readTree(r.body());
+    assertThat(status.get("appliedHash").asText()).isEqualTo(first.hash());
+    assertThat(status.get("listenPort").asInt()).isEqualTo(51899);
+    assertThat(status.get("peers").get(0).get("publicKey").asText()).isEqualTo(PEER_A);
+
+    DeviceConfig second =
+        config(
+            List.of(
+                new PeerConfig(PEER_A, null, "192.0.2.9:51820", List.of("198.18.78.0/24"), 0),
+                new PeerConfig(PEER_B, null, null, List.of("198.18.79.0/24"), 0)));
+    var stale =
+        send(
+            c,
+            "PATCH",
+            "/v1/config",
+            new ConfigDelta(
+                "sha256:not-what-the-agent-holds",
+                second.hash(),
+                List.of(second.peers().get(1)),
+                List.of()));
+    assertThat(stale.statusCode()).isEqualTo(409);
+    assertThat(JSON.readTree(stale.body()).get("field").asText()).isEqualTo("baseHash");
+
+    var ok =
+        send(
+            c,
+            "PATCH",
+            "/v1/config",
+            new ConfigDelta(
+                first.hash(), second.hash(), List.of(second.peers().get(1)), List.of()));
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+    assertThat(JSON.readTree(ok.body()).get("appliedHash").asText()).isEqualTo(second.hash());
+    assertThat(JSON.readTree(ok.body()).get("peers")).hasSize(2);
+    assertThat(
+            java.nio.file.Files.exists(AgentTestResource.dir.resolve("state/applied-config.json")))
+        .isTrue();
+  }
+}

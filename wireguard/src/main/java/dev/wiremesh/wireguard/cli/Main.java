@@ -1,0 +1,143 @@
+package dev.wiremesh.wireguard.cli;
+
+import dev.wiremesh.wireguard.device.Device;
+import dev.wiremesh.wireguard.net.LinuxBind;
+import dev.wiremesh.wireguard.timers.Clock;
+import dev.wiremesh.wireguard.timers.ProtocolTiming;
+import dev.wiremesh.wireguard.tun.LinuxTun;
+import dev.wiremesh.wireguard.uapi.UapiHandler;
+import dev.wiremesh.wireguard.uapi.UapiServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The standalone daemon, with wireguard-go's contract: {@code wiremesh-wg [-f|--foreground]
+ * <ifname>} creates the TUN and the UAPI socket, runs until the interface is deleted or SIGTERM or
+ * SIGINT arrives, then removes the socket. The launcher script ({@code bin/wiremesh-wg}) puts it in
+ * the background and waits for the "ready" line this class writes to {@code
+ * WIREMESH_WG_STATUS_FILE}, or the one error line it writes there instead.
+ */
+public final class Main {
+  private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+  /** Test-only: run the protocol's timers this many times faster (interop rekey tests). */
+  static final String TIME_SCALE_ENV = "WIREMESH_WG_TIME_SCALE";
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    String ifname = null;
+    for (String a : args) {
+      switch (a) {
+        case "-f", "--foreground" -> {}
+        case "--version" -> {
+          System.out.println("wiremesh-wg " + version());
+          return;
+        }
+        default -> {
+          if (a.startsWith("-") || ifname != null) {
+            fail("usage: wiremesh-wg [-f|--foreground] INTERFACE-NAME");
+          }
+          ifname = a;
+        }
+      }
+    }
+    if (ifname == null) {
+      fail("usage: wiremesh-wg [-f|--foreground] INTERFACE-NAME");
+    }
+    try {
+      LogSetup.configure(ifname, LogSetup.parse(System.getenv("LOG_LEVEL")));
+      run(ifname, timing());
+    } catch (IllegalArgumentException e) {
+      fail(e.getMessage());
+    }
+  }
+
+  private static ProtocolTiming timing() {
+    String scale = System.getenv(TIME_SCALE_ENV);
+    if (scale == null || scale.isEmpty()) {
+      return ProtocolTiming.standard();
+    }
+    double factor;
+    try {
+      factor = Double.parseDouble(scale);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          TIME_SCALE_ENV + " must be a number above 0, got " + scale);
+    }
+    if (!(factor > 0)) {
+      throw new IllegalArgumentException(
+          TIME_SCALE_ENV + " must be a number above 0, got " + scale);
+    }
+    LOG.warning("timers run " + factor + " times faster (" + TIME_SCALE_ENV + "): for tests only");
+    return ProtocolTiming.scaled(1 / factor);
+  }
+
+  private static void run(String ifname, ProtocolTiming timing) {
+    LinuxTun tun;
+    try {
+      tun = LinuxTun.create(ifname);
+    } catch (IOException e) {
+      fail("cannot create TUN interface " + ifname + ": " + e.getMessage());
+      return;
+    }
+    Device device = new Device(tun, new LinuxBind(), Clock.system(), timing);
+    UapiServer uapi;
+    try {
+      device.start();
+      uapi = UapiServer.start(UapiServer.SOCKET_DIR, tun.name(), new UapiHandler(device));
+    } catch (IOException e) {
+      device.close();
+      fail(tun.name() + ": " + e.getMessage());
+      return;
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  uapi.close();
+                  device.close();
+                }));
+    LOG.info("UAPI listener started on " + uapi.socket());
+    LOG.info("device " + tun.name() + " started");
+    status("ready");
+    try {
+      String reason = device.awaitTermination();
+      LOG.info("shutting down: " + reason);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    uapi.close();
+    device.close();
+    System.exit(0);
+  }
+
+  private static void status(String line) {
+    String file = System.getenv("WIREMESH_WG_STATUS_FILE");
+    if (file == null || file.isEmpty()) {
+      return;
+    }
+    try {
+      Files.writeString(Path.of(file), line + "\n", StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      LOG.log(Level.WARNING, "cannot write the status file", e);
+    }
+  }
+
+  /** One clear line, on stderr and to the launcher; exit status 1. */
+  private static void fail(String message) {
+    String line = "wiremesh-wg: " + message;
+    System.err.println(line);
+    status(line);
+    System.exit(1);
+  }
+
+  private static String version() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "development" : v;
+  }
+}

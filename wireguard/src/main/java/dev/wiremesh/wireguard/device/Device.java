@@ -1,0 +1,633 @@
+package dev.wiremesh.wireguard.device;
+
+import static dev.wiremesh.wireguard.message.Messages.*;
+
+import dev.wiremesh.wireguard.allowedips.AllowedIps;
+import dev.wiremesh.wireguard.allowedips.IpPrefix;
+import dev.wiremesh.wireguard.cookie.CookieChecker;
+import dev.wiremesh.wireguard.crypto.NoisePrivateKey;
+import dev.wiremesh.wireguard.crypto.NoisePublicKey;
+import dev.wiremesh.wireguard.net.Bind;
+import dev.wiremesh.wireguard.net.Endpoint;
+import dev.wiremesh.wireguard.noise.Handshake;
+import dev.wiremesh.wireguard.noise.LocalIdentity;
+import dev.wiremesh.wireguard.ratelimit.RateLimiter;
+import dev.wiremesh.wireguard.session.IndexTable;
+import dev.wiremesh.wireguard.timers.Clock;
+import dev.wiremesh.wireguard.timers.ProtocolTiming;
+import dev.wiremesh.wireguard.tun.TunDevice;
+import dev.wiremesh.wireguard.tun.TunGoneException;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A WireGuard interface: a TUN device, a UDP bind, and the peers between them. Threads: one TUN
+ * reader, one receiver per UDP socket, one handshake worker, one timer thread, and the fixed pool
+ * of {@link CryptoWorkers}. Configuration changes ({@link DeviceConfigurator}) are serialised by
+ * the device's lock and never stop the data path.
+ */
+public final class Device implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Device.class.getName());
+
+  /** How often the timer thread looks at every peer's timers. */
+  static final long TICK_MILLIS = 20;
+
+  final Clock clock;
+  final ProtocolTiming timing;
+  final TunDevice tun;
+  final Bind bind;
+  final AllowedIps<Peer> allowedIps = new AllowedIps<>();
+  final IndexTable<Object> indices = new IndexTable<>();
+  final ConcurrentHashMap<NoisePublicKey, Peer> peers = new ConcurrentHashMap<>();
+  final DropCounters counters = new DropCounters();
+  final DropCounters events = new DropCounters();
+  final CryptoWorkers workers;
+  final RateLimiter rateLimiter;
+  final HandshakeQueue<Inbound> handshakes;
+  final Object configLock = new Object();
+  private volatile LocalIdentity identity;
+  private volatile CookieChecker cookieChecker;
+  private volatile int listenPort;
+  private volatile int fwmark;
+  private volatile int mtu = 1420;
+  private volatile boolean closed;
+  private final List<Thread> threads = new ArrayList<>();
+  private final List<Thread> receivers = new ArrayList<>();
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private volatile String terminationReason;
+
+  /** A handshake message waiting for the handshake worker. */
+  record Inbound(byte[] msg, int type, Endpoint source) {}
+
+  public Device(TunDevice tun, Bind bind, Clock clock, ProtocolTiming timing) {
+    this.tun = tun;
+    this.bind = bind;
+    this.clock = clock;
+    this.timing = timing;
+    this.workers = new CryptoWorkers(tun.name(), CryptoWorkers.defaultWorkers(), 4096);
+    this.rateLimiter = new RateLimiter(clock);
+    this.handshakes = new HandshakeQueue<>(clock);
+  }
+
+  /** Starts the threads and binds a random port (wg's "listen_port=0" until told otherwise). */
+  public void start() throws IOException {
+    refreshMtu();
+    rebind(0);
+    startThread("tun-reader", this::readTun);
+    startThread("handshake", this::handshakeLoop);
+    startThread("timers", this::timerLoop);
+  }
+
+  private Thread startThread(String name, Runnable r) {
+    Thread t = Thread.ofPlatform().name(tun.name() + "-" + name).daemon().start(r);
+    threads.add(t);
+    return t;
+  }
+
+  LocalIdentity identity() {
+    return identity;
+  }
+
+  boolean isUp() {
+    return !closed;
+  }
+
+  int mtu() {
+    return mtu;
+  }
+
+  public DropCounters drops() {
+    return counters;
+  }
+
+  /**
+   * Handshake events by name: "initiation sent", "response sent", "session confirmed", "response
+   * consumed" (failures are among the {@link #drops()}).
+   */
+  public DropCounters events() {
+    return events;
+  }
+
+  public String name() {
+    return tun.name();
+  }
+
+  // ---- configuration (DeviceConfigurator uses these under configLock) ----
+
+  /** Sets (or with null removes) the private key; sessions under the old key are dropped. */
+  void setPrivateKey(NoisePrivateKey key) {
+    LocalIdentity next = key == null || key.isZero() ? null : LocalIdentity.of(key);
+    LocalIdentity cur = identity;
+    if (cur == null ? next == null : next != null && cur.privateKey().equals(next.privateKey())) {
+      return;
+    }
+    identity = next;
+    cookieChecker = next == null ? null : new CookieChecker(next.publicKey(), clock);
+    // A peer with our own public key is removed, as wireguard-go does.
+    if (next != null) {
+      Peer self = peers.get(next.publicKey());
+      if (self != null) {
+        removePeer(self.publicKey);
+      }
+    }
+    for (Peer p : peers.values()) {
+      p.expireCurrentKeypairs();
+      p.handshake.setLocalIdentity(next);
+    }
+  }
+
+  NoisePublicKey publicKey() {
+    LocalIdentity id = identity;
+    return id == null ? null : id.publicKey();
+  }
+
+  NoisePrivateKey privateKey() {
+    LocalIdentity id = identity;
+    return id == null ? null : id.privateKey();
+  }
+
+  int listenPort() {
+    return listenPort;
+  }
+
+  int fwmark() {
+    return fwmark;
+  }
+
+  /** Binds {@code port} (0: random); on failure the old sockets stay as they were. */
+  void rebind(int port) throws IOException {
+    if (port != 0 && port == listenPort && !receivers.isEmpty()) {
+      return;
+    }
+    bind.close();
+    Bind.Opened opened;
+    try {
+      opened = bind.open(port);
+    } catch (IOException e) {
+      // Restore the previous port so the device keeps working.
+      if (listenPort != 0) {
+        try {
+          startReceivers(bind.open(listenPort));
+        } catch (IOException again) {
+          LOG.log(Level.SEVERE, "cannot rebind the previous port " + listenPort, again);
+        }
+      }
+      throw e;
+    }
+    listenPort = opened.port();
+    startReceivers(opened);
+    if (fwmark != 0) {
+      bind.setMark(fwmark);
+    }
+  }
+
+  private void startReceivers(Bind.Opened opened) {
+    receivers.clear();
+    for (Bind.Receiver r : opened.receivers()) {
+      receivers.add(startThread("udp-rx", () -> receiveLoop(r)));
+    }
+  }
+
+  void setFwmark(int mark) throws IOException {
+    bind.setMark(mark);
+    fwmark = mark;
+  }
+
+  Peer peer(NoisePublicKey key) {
+    return peers.get(key);
+  }
+
+  Peer addPeer(NoisePublicKey key) {
+    return peers.computeIfAbsent(key, k -> new Peer(this, k));
+  }
+
+  void removePeer(NoisePublicKey key) {
+    Peer p = peers.remove(key);
+    if (p != null) {
+      allowedIps.removeByPeer(p);
+      p.stop();
+    }
+  }
+
+  Collection<Peer> peers() {
+    return peers.values();
+  }
+
+  void addAllowedIp(Peer p, IpPrefix prefix) {
+    allowedIps.insert(prefix, p);
+  }
+
+  void removeAllowedIp(Peer p, IpPrefix prefix) {
+    allowedIps.remove(prefix, p);
+  }
+
+  void clearAllowedIps(Peer p) {
+    allowedIps.removeByPeer(p);
+  }
+
+  List<IpPrefix> allowedIps(Peer p) {
+    return allowedIps.entriesForPeer(p);
+  }
+
+  // ---- the public configuration API (the UAPI and the node agent) ----
+
+  /** Hold this lock around a group of changes that must apply together. */
+  public Object configLock() {
+    return configLock;
+  }
+
+  /** Sets the private key (null or all zeros removes it). */
+  public void configurePrivateKey(NoisePrivateKey key) {
+    synchronized (configLock) {
+      setPrivateKey(key);
+    }
+  }
+
+  /** The public key, or null without a private key. */
+  public NoisePublicKey configuredPublicKey() {
+    return publicKey();
+  }
+
+  /**
+   * Rebinds the UDP port (0 picks a free one).
+   *
+   * @throws java.net.BindException if the port is in use; the old port keeps working
+   */
+  public void configureListenPort(int port) throws IOException {
+    synchronized (configLock) {
+      rebind(port);
+    }
+  }
+
+  public void configureFwmark(int mark) throws IOException {
+    synchronized (configLock) {
+      setFwmark(mark);
+    }
+  }
+
+  public boolean hasPeer(NoisePublicKey key) {
+    return peers.containsKey(key);
+  }
+
+  /** Adds a peer with no endpoint or allowed IPs; nothing if it exists. */
+  public void configurePeer(NoisePublicKey key) {
+    synchronized (configLock) {
+      addPeer(key);
+    }
+  }
+
+  public void configureRemovePeer(NoisePublicKey key) {
+    synchronized (configLock) {
+      removePeer(key);
+    }
+  }
+
+  public void configureRemoveAllPeers() {
+    synchronized (configLock) {
+      for (NoisePublicKey k : List.copyOf(peers.keySet())) {
+        removePeer(k);
+      }
+    }
+  }
+
+  public void configurePresharedKey(
+      NoisePublicKey key, dev.wiremesh.wireguard.crypto.PresharedKey psk) {
+    requirePeer(key).setPresharedKey(psk);
+  }
+
+  public void configureEndpoint(NoisePublicKey key, Endpoint endpoint) {
+    requirePeer(key).setEndpoint(endpoint);
+  }
+
+  /** Sets the persistent keepalive; turning it on sends a keepalive at once. */
+  public void configurePersistentKeepalive(NoisePublicKey key, int seconds) {
+    requirePeer(key).setPersistentKeepalive(seconds);
+  }
+
+  public void configureClearAllowedIps(NoisePublicKey key) {
+    clearAllowedIps(requirePeer(key));
+  }
+
+  /** Adds a prefix to the peer, taking it from any other peer that held it. */
+  public void configureAllowedIp(NoisePublicKey key, IpPrefix prefix) {
+    addAllowedIp(requirePeer(key), prefix);
+  }
+
+  public void configureRemoveAllowedIp(NoisePublicKey key, IpPrefix prefix) {
+    removeAllowedIp(requirePeer(key), prefix);
+  }
+
+  private Peer requirePeer(NoisePublicKey key) {
+    Peer p = peers.get(key);
+    if (p == null) {
+      throw new IllegalArgumentException("no peer " + key);
+    }
+    return p;
+  }
+
+  /** Every setting and counter, peers in a stable order (by public key). */
+  public DeviceSnapshot snapshot() {
+    synchronized (configLock) {
+      List<DeviceSnapshot.PeerSnapshot> ps = new ArrayList<>();
+      List<Peer> sorted = new ArrayList<>(peers.values());
+      sorted.sort(java.util.Comparator.comparing(p -> p.publicKey.toHex()));
+      for (Peer p : sorted) {
+        ps.add(
+            new DeviceSnapshot.PeerSnapshot(
+                p.publicKey,
+                p.handshake.presharedKey(),
+                p.endpoint(),
+                p.lastHandshake(),
+                p.rxBytes.get(),
+                p.txBytes.get(),
+                p.persistentKeepalive(),
+                allowedIps(p)));
+      }
+      return new DeviceSnapshot(privateKey(), listenPort, fwmark, List.copyOf(ps));
+    }
+  }
+
+  // ---- I/O edges ----
+
+  boolean sendDatagram(byte[] buf, int off, int len, Endpoint ep) {
+    try {
+      bind.send(buf, off, len, ep);
+      return true;
+    } catch (IOException e) {
+      counters.dropped("send failed");
+      LOG.log(Level.FINE, () -> "sending to " + ep + " failed: " + e.getMessage());
+      return false;
+    }
+  }
+
+  void writeTun(byte[] buf, int off, int len) {
+    try {
+      tun.write(buf, off, len);
+    } catch (TunGoneException e) {
+      terminate("interface " + tun.name() + " was deleted");
+    } catch (IOException e) {
+      counters.dropped("tun write failed");
+    }
+  }
+
+  private void refreshMtu() {
+    try {
+      mtu = tun.mtu();
+    } catch (TunGoneException e) {
+      terminate("interface " + tun.name() + " was deleted");
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "reading the MTU failed", e);
+    }
+  }
+
+  /** TUN → allowed IPs → peer. */
+  private void readTun() {
+    byte[] buf = new byte[MESSAGE_TRANSPORT_HEADER_SIZE + 65536];
+    while (!closed) {
+      int n;
+      try {
+        n =
+            tun.read(
+                buf, MESSAGE_TRANSPORT_HEADER_SIZE, buf.length - MESSAGE_TRANSPORT_HEADER_SIZE);
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (TunGoneException e) {
+        terminate("interface " + tun.name() + " was deleted");
+        return;
+      } catch (IOException e) {
+        LOG.log(Level.FINE, "TUN read failed", e);
+        continue;
+      }
+      if (n <= 0) {
+        continue;
+      }
+      Peer peer = allowedIps.lookupDestination(buf, MESSAGE_TRANSPORT_HEADER_SIZE);
+      if (peer == null) {
+        counters.dropped("no peer for destination");
+        continue;
+      }
+      if (identity == null) {
+        counters.dropped("no private key");
+        continue;
+      }
+      peer.send(java.util.Arrays.copyOf(buf, MESSAGE_TRANSPORT_HEADER_SIZE + n));
+    }
+  }
+
+  /** UDP → message type → handshake queue or a crypto worker. */
+  private void receiveLoop(Bind.Receiver receiver) {
+    byte[][] bufs = {new byte[65536]};
+    int[] sizes = new int[1];
+    Endpoint[] eps = new Endpoint[1];
+    while (!closed) {
+      int count;
+      try {
+        count = receiver.receive(bufs, sizes, eps);
+      } catch (ClosedChannelException e) {
+        return;
+      } catch (IOException e) {
+        LOG.log(Level.FINE, "UDP receive failed", e);
+        continue;
+      }
+      for (int i = 0; i < count; i++) {
+        handleDatagram(bufs[i], sizes[i], eps[i]);
+      }
+    }
+  }
+
+  private void handleDatagram(byte[] buf, int len, Endpoint source) {
+    int type = type(buf, len);
+    switch (type) {
+      case MESSAGE_INITIATION_TYPE, MESSAGE_RESPONSE_TYPE, MESSAGE_COOKIE_REPLY_TYPE -> {
+        if (!handshakes.offer(new Inbound(java.util.Arrays.copyOf(buf, len), type, source))) {
+          counters.dropped("handshake queue full");
+        }
+      }
+      case MESSAGE_TRANSPORT_TYPE -> {
+        Object owner = indices.lookup(getInt(buf, TRANSPORT_RECEIVER));
+        if (!(owner instanceof Session s)) {
+          counters.dropped("unknown receiver index");
+          return;
+        }
+        InboundJob job =
+            new InboundJob(s.peer(), s.keypair(), java.util.Arrays.copyOf(buf, len), len, source);
+        if (!s.peer().inbound.add(job)) {
+          counters.dropped("inbound queue full");
+          return;
+        }
+        if (!workers.submit(job)) {
+          counters.dropped("crypto queue full");
+          job.complete();
+          s.peer().inbound.drain(s.peer()::deliverInbound);
+        }
+      }
+      default -> counters.dropped("malformed or unknown message");
+    }
+  }
+
+  /** Handshake messages, one at a time: cookies and the rate limiter guard the expensive part. */
+  private void handshakeLoop() {
+    while (!closed) {
+      Inbound in;
+      try {
+        in = handshakes.poll(200);
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (in == null) {
+        continue;
+      }
+      try {
+        handleHandshake(in);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "handshake message from " + in.source() + " failed", e);
+      }
+    }
+  }
+
+  private void handleHandshake(Inbound in) {
+    LocalIdentity id = identity;
+    CookieChecker checker = cookieChecker;
+    if (id == null || checker == null) {
+      counters.dropped("no private key");
+      return;
+    }
+    byte[] msg = in.msg();
+    if (in.type() == MESSAGE_COOKIE_REPLY_TYPE) {
+      Object owner = indices.lookup(getInt(msg, COOKIE_RECEIVER));
+      Peer p = owner instanceof Peer peer ? peer : owner instanceof Session s ? s.peer() : null;
+      if (p == null || !p.cookieGenerator.consumeReply(msg)) {
+        counters.dropped("unexpected cookie reply");
+      }
+      return; // a cookie reply never changes an endpoint
+    }
+    if (!checker.checkMac1(msg, msg.length)) {
+      counters.dropped("bad mac1");
+      return;
+    }
+    if (handshakes.isUnderLoad()) {
+      if (!checker.checkMac2(msg, msg.length, in.source().address())) {
+        byte[] reply = checker.createReply(msg, msg.length, in.source().address());
+        sendDatagram(reply, 0, reply.length, in.source());
+        counters.dropped("under load: cookie sent");
+        return;
+      }
+      if (!rateLimiter.allow(in.source().ip())) {
+        counters.dropped("rate limited");
+        return;
+      }
+    }
+    if (in.type() == MESSAGE_INITIATION_TYPE) {
+      Peer[] found = new Peer[1];
+      var hs =
+          Handshake.consumeMessageInitiation(
+              id,
+              msg,
+              k -> {
+                Peer p = peers.get(k);
+                found[0] = p;
+                return p == null ? null : p.handshake;
+              },
+              clock);
+      if (hs.isEmpty() || found[0] == null) {
+        counters.dropped("initiation refused");
+        return;
+      }
+      Peer p = found[0];
+      p.timers.anyAuthenticatedPacketTraversal();
+      p.timers.anyAuthenticatedPacketReceived();
+      p.setEndpoint(in.source());
+      p.respond(in.source());
+    } else {
+      var hs =
+          Handshake.consumeMessageResponse(
+              id, msg, index -> indices.lookup(index) instanceof Peer p ? p.handshake : null);
+      if (hs.isEmpty()) {
+        counters.dropped("response refused");
+        return;
+      }
+      Peer p = peers.get(hs.get().remoteStatic());
+      if (p == null) {
+        return;
+      }
+      p.timers.anyAuthenticatedPacketTraversal();
+      p.timers.anyAuthenticatedPacketReceived();
+      p.setEndpoint(in.source());
+      p.responseConsumed();
+    }
+  }
+
+  private void timerLoop() {
+    long lastMtu = 0;
+    while (!closed) {
+      try {
+        Thread.sleep(TICK_MILLIS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      for (Peer p : peers.values()) {
+        try {
+          p.tick();
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, p + ": timer failed", e);
+        }
+      }
+      long now = clock.nanoTime();
+      if (now - lastMtu > TimeUnit.SECONDS.toNanos(1)) {
+        lastMtu = now;
+        refreshMtu();
+        rateLimiter.collectGarbage();
+      }
+    }
+  }
+
+  // ---- life cycle ----
+
+  /** Ends the device with {@code reason}; {@link #awaitTermination} returns it. */
+  void terminate(String reason) {
+    if (terminationReason == null) {
+      terminationReason = reason;
+    }
+    terminated.countDown();
+  }
+
+  /** Blocks until the device ends (its interface deleted, or {@link #close}); returns why. */
+  public String awaitTermination() throws InterruptedException {
+    terminated.await();
+    return terminationReason;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    terminate("closed");
+    for (Peer p : peers.values()) {
+      p.stop();
+    }
+    try {
+      bind.close();
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "closing the bind", e);
+    }
+    try {
+      tun.close();
+    } catch (IOException e) {
+      LOG.log(Level.FINE, "closing the TUN", e);
+    }
+    workers.close();
+    for (Thread t : threads) {
+      t.interrupt();
+    }
+  }
+}

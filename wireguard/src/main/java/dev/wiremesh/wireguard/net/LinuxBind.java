@@ -1,0 +1,360 @@
+package dev.wiremesh.wireguard.net;
+
+import static dev.wiremesh.wireguard.net.Syscalls.unexpected;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.BindException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A {@link Bind} on Linux through the FFM API that behaves like wireguard-go's: two sockets on the
+ * same port, udp4 and udp6 ({@code IPV6_V6ONLY}), with sticky sources — every received {@link
+ * Endpoint} carries the local address the peer wrote to ({@code IP_PKTINFO}/{@code IPV6_PKTINFO}),
+ * and a send to an endpoint with a source leaves from that address, so on a host with several
+ * addresses the peer sees its replies come from the address it used. A source the host no longer
+ * has is dropped for that send, as wireguard-go does; the device should also clear sources ({@code
+ * endpoint.withSource(null)}) when the host's addresses change, as wireguard-go's {@code
+ * clearSrcOnTx} does, to spare the failing first attempt.
+ *
+ * <p>Sockets are non-blocking; receivers wait in {@code poll(2)} with an {@code eventfd} that
+ * {@link #close()} signals. No native memory is allocated per datagram: each receiver and each
+ * sending thread owns its {@link MessageBuffers}. One datagram per system call for now; the same
+ * buffers in arrays serve {@code recvmmsg}/{@code sendmmsg} later.
+ */
+public final class LinuxBind implements Bind {
+  private static final int PORT_ATTEMPTS = 100;
+
+  /** As wireguard-go's {@code IdealBatchSize}. */
+  private static final int BATCH_SIZE = 128;
+
+  private static final ThreadLocal<MessageBuffers> SEND_BUFFERS =
+      ThreadLocal.withInitial(MessageBuffers::new);
+
+  private volatile Opening current;
+  private int mark;
+
+  @Override
+  public synchronized Opened open(int port) throws IOException {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("listen_port " + port + " is not valid: 0-65535");
+    }
+    if (current != null) {
+      throw new IllegalStateException("bind is already open on port " + current.port);
+    }
+    for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+      var opening = Opening.open(port, mark);
+      if (opening != null) {
+        current = opening;
+        var receivers = new ArrayList<Receiver>();
+        for (var socket : opening.sockets()) {
+          receivers.add(new SocketReceiver(opening, socket));
+        }
+        return new Opened(opening.port, receivers);
+      }
+    }
+    throw new BindException(
+        "cannot find a free UDP port for both IPv4 and IPv6 after " + PORT_ATTEMPTS + " attempts");
+  }
+
+  /**
+   * {@value #BATCH_SIZE}: a receive returns what the socket has queued, up to this many, after the
+   * first datagram. Each datagram is still one {@code recvmsg}/{@code sendmsg}; {@code
+   * recvmmsg}/{@code sendmmsg} come with issue 4.
+   */
+  @Override
+  public int batchSize() {
+    return BATCH_SIZE;
+  }
+
+  /** The bound port, or -1 if not open. */
+  public int localPort() {
+    var opening = current;
+    return opening == null ? -1 : opening.port;
+  }
+
+  /** The open sockets' descriptors (IPv4 first), for tests reading options back. */
+  synchronized List<Integer> descriptors() {
+    var opening = current;
+    return opening == null ? List.of() : opening.sockets().stream().map(s -> s.fd).toList();
+  }
+
+  @Override
+  public synchronized void setMark(int mark) throws IOException {
+    var opening = current;
+    if (opening != null) {
+      for (var socket : opening.sockets()) {
+        Sockets.setMark(socket.fd, mark);
+      }
+    }
+    this.mark = mark;
+  }
+
+  @Override
+  public void send(byte[][] bufs, int[] sizes, int offset, int count, Endpoint endpoint)
+      throws IOException {
+    Objects.requireNonNull(endpoint, "endpoint");
+    var opening = current;
+    if (opening == null) {
+      throw new ClosedChannelException();
+    }
+    opening.enter();
+    try {
+      boolean ipv4 = endpoint.ip() instanceof Inet4Address;
+      var socket = ipv4 ? opening.ipv4 : opening.ipv6;
+      if (socket == null) {
+        throw new IOException(
+            "cannot send to " + endpoint + ": this host has no " + (ipv4 ? "IPv4" : "IPv6"));
+      }
+      var m = SEND_BUFFERS.get();
+      int nameLength = SockAddr.write(m.name, socket.family, endpoint.ip(), endpoint.port());
+      for (int i = 0; i < count; i++) {
+        int length = sizes[i];
+        if (length > MessageBuffers.DATA_SIZE) {
+          throw new IOException("datagram of " + length + " bytes is larger than UDP allows");
+        }
+        MemorySegment.copy(bufs[i], offset, m.data, JAVA_BYTE, 0, length);
+        socket.send(
+            m,
+            nameLength,
+            length,
+            endpoint.source(),
+            opening.wakeFd,
+            opening.closed::get,
+            endpoint);
+      }
+    } finally {
+      opening.exit();
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    var opening = current;
+    if (opening != null) {
+      current = null;
+      opening.close();
+    }
+  }
+
+  /** One opening: its sockets, the wake-up eventfd, and the guard that defers closing them. */
+  private static final class Opening {
+    final UdpSocket ipv4;
+    final UdpSocket ipv6;
+    final int wakeFd;
+    final int port;
+    final AtomicBoolean closed = new AtomicBoolean();
+
+    /** Calls hold the read side; close takes the write side before closing descriptors. */
+    private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
+
+    private Opening(UdpSocket ipv4, UdpSocket ipv6, int wakeFd, int port) {
+      this.ipv4 = ipv4;
+      this.ipv6 = ipv6;
+      this.wakeFd = wakeFd;
+      this.port = port;
+    }
+
+    /**
+     * Opens udp4 then udp6 on the same port. Returns null when {@code port} is 0 and the port the
+     * kernel chose for IPv4 is taken for IPv6, so the caller tries again (as wireguard-go does).
+     */
+    static Opening open(int port, int mark) throws IOException {
+      UdpSocket ipv4 = null;
+      UdpSocket ipv6 = null;
+      int wakeFd = -1;
+      try {
+        wakeFd =
+            (int)
+                Syscalls.EVENTFD.invokeExact(
+                    Syscalls.state(), 0, Syscalls.EFD_CLOEXEC | Syscalls.EFD_NONBLOCK);
+        if (wakeFd < 0) {
+          throw new IOException("cannot create eventfd: " + Syscalls.name(Syscalls.errno()));
+        }
+        int actual = port;
+        ipv4 = UdpSocket.create(Syscalls.AF_INET, mark);
+        if (ipv4 != null) {
+          int errno = ipv4.bind(port);
+          if (errno != 0) {
+            throw bindFailure(port, errno);
+          }
+          actual = ipv4.localPort();
+        }
+        ipv6 = UdpSocket.create(Syscalls.AF_INET6, mark);
+        if (ipv6 != null) {
+          int errno = ipv6.bind(actual);
+          if (errno == Syscalls.EADDRINUSE && port == 0 && ipv4 != null) {
+            closeAll(ipv4, ipv6, wakeFd);
+            return null;
+          }
+          if (errno != 0) {
+            throw bindFailure(actual, errno);
+          }
+          actual = ipv6.localPort();
+        }
+        if (ipv4 == null && ipv6 == null) {
+          throw new IOException("this host supports neither IPv4 nor IPv6 UDP sockets");
+        }
+        return new Opening(ipv4, ipv6, wakeFd, actual);
+      } catch (IOException | RuntimeException | Error e) {
+        closeAll(ipv4, ipv6, wakeFd);
+        throw e;
+      } catch (Throwable t) {
+        throw unexpected(t);
+      }
+    }
+
+    private static IOException bindFailure(int port, int errno) {
+      if (errno == Syscalls.EADDRINUSE) {
+        return new BindException(
+            "cannot listen on UDP port " + port + ": address already in use (EADDRINUSE)");
+      }
+      return new BindException("cannot listen on UDP port " + port + ": " + Syscalls.name(errno));
+    }
+
+    private static void closeAll(UdpSocket ipv4, UdpSocket ipv6, int wakeFd) {
+      if (ipv4 != null) {
+        ipv4.close();
+      }
+      if (ipv6 != null) {
+        ipv6.close();
+      }
+      if (wakeFd >= 0) {
+        try {
+          int ignored = (int) Syscalls.CLOSE.invokeExact(Syscalls.state(), wakeFd);
+        } catch (Throwable t) {
+          throw unexpected(t);
+        }
+      }
+    }
+
+    List<UdpSocket> sockets() {
+      var list = new ArrayList<UdpSocket>(2);
+      if (ipv4 != null) {
+        list.add(ipv4);
+      }
+      if (ipv6 != null) {
+        list.add(ipv6);
+      }
+      return list;
+    }
+
+    void enter() throws ClosedChannelException {
+      inUse.readLock().lock();
+      if (closed.get()) {
+        inUse.readLock().unlock();
+        throw new ClosedChannelException();
+      }
+    }
+
+    void exit() {
+      inUse.readLock().unlock();
+    }
+
+    void close() {
+      if (!closed.compareAndSet(false, true)) {
+        return;
+      }
+      // Wake every waiter first; the eventfd stays readable, so later polls return at once too.
+      try (var arena = Arena.ofConfined()) {
+        var one = arena.allocateFrom(JAVA_LONG, 1L);
+        long ignored = (long) Syscalls.WRITE.invokeExact(Syscalls.state(), wakeFd, one, 8L);
+      } catch (Throwable t) {
+        throw unexpected(t);
+      }
+      inUse.writeLock().lock();
+      try {
+        closeAll(ipv4, ipv6, wakeFd);
+      } finally {
+        inUse.writeLock().unlock();
+      }
+    }
+  }
+
+  /**
+   * Receives from one socket into its own buffers; remembers the last sender and destination so a
+   * steady peer costs no allocation.
+   */
+  private static final class SocketReceiver implements Receiver {
+    private final Opening opening;
+    private final UdpSocket socket;
+    private final MessageBuffers m = new MessageBuffers();
+    private final MemorySegment lastKey = Arena.ofAuto().allocate(KEY_SIZE);
+    private Endpoint lastEndpoint;
+
+    /** The sender's sockaddr (28 bytes) and the control message (up to 40) identify an endpoint. */
+    private static final int KEY_SIZE = SockAddr.IN6_SIZE + 40;
+
+    SocketReceiver(Opening opening, UdpSocket socket) {
+      this.opening = opening;
+      this.socket = socket;
+    }
+
+    @Override
+    public int receive(byte[][] bufs, int[] sizes, Endpoint[] endpoints) throws IOException {
+      opening.enter();
+      try {
+        int max =
+            Math.min(Math.min(bufs.length, sizes.length), Math.min(endpoints.length, BATCH_SIZE));
+        int n = socket.receive(m, capacity(bufs[0]), opening.wakeFd, opening.closed::get);
+        deliver(n, bufs, sizes, endpoints, 0);
+        int count = 1;
+        // Then what is already queued, without waiting.
+        while (count < max) {
+          long more = socket.receiveOnce(m, capacity(bufs[count]));
+          if (more < 0) {
+            break; // EAGAIN: the queue is empty; any other error shows on the next call
+          }
+          deliver((int) more, bufs, sizes, endpoints, count++);
+        }
+        return count;
+      } finally {
+        opening.exit();
+      }
+    }
+
+    private static int capacity(byte[] buf) {
+      return Math.min(buf.length, MessageBuffers.DATA_SIZE);
+    }
+
+    private void deliver(int n, byte[][] bufs, int[] sizes, Endpoint[] endpoints, int i) {
+      MemorySegment.copy(m.data, JAVA_BYTE, 0, bufs[i], 0, n);
+      sizes[i] = n;
+      endpoints[i] = endpoint();
+    }
+
+    private Endpoint endpoint() {
+      long controlLength = Math.min(m.receivedControlLength(), 40);
+      boolean same =
+          lastEndpoint != null
+              && MemorySegment.mismatch(m.name, 0, SockAddr.IN6_SIZE, lastKey, 0, SockAddr.IN6_SIZE)
+                  == -1
+              && MemorySegment.mismatch(
+                      m.control,
+                      0,
+                      controlLength,
+                      lastKey,
+                      SockAddr.IN6_SIZE,
+                      SockAddr.IN6_SIZE + controlLength)
+                  == -1;
+      if (!same) {
+        InetAddress destination = UdpSocket.receivedDestination(m);
+        lastEndpoint = new Endpoint(SockAddr.read(m.name), destination);
+        lastKey.fill((byte) 0);
+        MemorySegment.copy(m.name, 0, lastKey, 0, SockAddr.IN6_SIZE);
+        MemorySegment.copy(m.control, 0, lastKey, SockAddr.IN6_SIZE, controlLength);
+      }
+      return lastEndpoint;
+    }
+  }
+}
