@@ -31,8 +31,26 @@ public final class AgentDiscovery {
       best.merge(node, p, (a, b) -> created(b).compareTo(created(a)) > 0 ? b : a);
     }
     Map<String, Agent> out = new TreeMap<>();
-    best.forEach((node, p) -> out.put(node, new Agent(node, uri(p.getStatus().getHostIP(), port))));
+    best.forEach(
+        (node, p) ->
+            out.put(node, new Agent(node, uri(p.getStatus().getHostIP(), portOf(p, port)))));
     return out;
+  }
+
+  /**
+   * The Pod's container port named "agent" (hostNetwork: the same on the host), else the default.
+   */
+  static int portOf(Pod p, int fallback) {
+    if (p.getSpec().getContainers() == null) {
+      return fallback;
+    }
+    return p.getSpec().getContainers().stream()
+        .filter(c -> c.getPorts() != null)
+        .flatMap(c -> c.getPorts().stream())
+        .filter(cp -> "agent".equals(cp.getName()) && cp.getContainerPort() != null)
+        .map(cp -> cp.getContainerPort())
+        .findFirst()
+        .orElse(fallback);
   }
 
   static URI uri(String hostIp, int port) {

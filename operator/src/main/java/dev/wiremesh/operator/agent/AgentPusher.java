@@ -55,7 +55,8 @@ public final class AgentPusher<C> implements AutoCloseable {
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
   /**
-   * @param delta builds the ConfigDelta from the previous to the next configuration
+   * @param delta builds the ConfigDelta from the previous to the next configuration, or null when
+   *     the change cannot travel as a delta (then the full configuration is sent)
    */
   public AgentPusher(
       AgentHttp http,
@@ -156,8 +157,8 @@ public final class AgentPusher<C> implements AutoCloseable {
       held.put(agent.node(), new Held(hash, current.config() != null ? current.config() : config));
       return new PushResult.Unchanged(hash);
     }
-    if (current.config() != null) {
-      Object patch = delta.apply((C) current.config(), config);
+    Object patch = current.config() == null ? null : delta.apply((C) current.config(), config);
+    if (patch != null) {
       try {
         http.send(agent, "PATCH", CONFIG_PATH, patch);
         held.put(agent.node(), new Held(hash, config));

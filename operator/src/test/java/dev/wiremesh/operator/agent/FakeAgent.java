@@ -1,11 +1,15 @@
 package dev.wiremesh.operator.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import dev.wiremesh.api.agent.ConfigDelta;
+import dev.wiremesh.api.agent.DeviceConfig;
+import dev.wiremesh.api.agent.DeviceStatus;
+import dev.wiremesh.api.agent.PeerConfig;
+import dev.wiremesh.api.agent.PeerStatus;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -37,17 +41,13 @@ public final class FakeAgent implements AutoCloseable {
   private volatile String appliedConfig;
   private volatile Supplier<String> identity = () -> "{}";
   private volatile Supplier<String> status;
+  private volatile DeviceConfig current;
+  private volatile long handshake;
 
   public FakeAgent(String node, SSLContext serverTls) throws IOException {
     this.node = node;
     this.tls = serverTls;
-    this.status =
-        () -> {
-          ObjectNode s = JSON.createObjectNode();
-          s.put("appliedHash", appliedHash);
-          s.putArray("peers");
-          return s.toString();
-        };
+    this.status = this::defaultStatus;
     start(0);
   }
 
@@ -78,6 +78,37 @@ public final class FakeAgent implements AutoCloseable {
   /** The last full or patched-to configuration body received (PUT body, or the PATCH body). */
   public String appliedConfig() {
     return appliedConfig;
+  }
+
+  /** The device config the agent holds now (after PUTs and PATCHes), or null. */
+  public DeviceConfig current() {
+    return current;
+  }
+
+  /** Public keys of the peers the agent holds now. */
+  public java.util.List<String> peerKeys() {
+    DeviceConfig c = current;
+    return c == null ? List.of() : c.peers().stream().map(PeerConfig::publicKey).sorted().toList();
+  }
+
+  /** From now on, report every peer with a handshake at {@code epochSecond} (0: none). */
+  public void handshakes(long epochSecond) {
+    this.handshake = epochSecond;
+  }
+
+  private String defaultStatus() {
+    DeviceConfig c = current;
+    List<PeerStatus> peers =
+        c == null
+            ? List.of()
+            : c.peers().stream()
+                .map(p -> new PeerStatus(p.publicKey(), p.endpoint(), handshake, 100, 200))
+                .toList();
+    try {
+      return JSON.writeValueAsString(new DeviceStatus(appliedHash, null, 51820, peers));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   public void identity(Supplier<String> json) {
@@ -127,6 +158,7 @@ public final class FakeAgent implements AutoCloseable {
           writes.add(new Write(method, body));
           appliedHash = tree.path("hash").asText(null);
           appliedConfig = body;
+          current = tree.has("interfaceName") ? JSON.readValue(body, DeviceConfig.class) : null;
           answer(e, 204, null);
         }
         case "PATCH" -> {
@@ -137,6 +169,9 @@ public final class FakeAgent implements AutoCloseable {
           }
           appliedHash = tree.path("hash").asText(null);
           appliedConfig = body;
+          if (current != null && tree.has("upsert")) {
+            current = current.apply(JSON.readValue(body, ConfigDelta.class));
+          }
           answer(e, 204, null);
         }
         default -> answer(e, 405, null);
