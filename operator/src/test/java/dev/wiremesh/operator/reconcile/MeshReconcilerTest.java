@@ -354,6 +354,28 @@ class MeshReconcilerTest {
     awaitConverged("down", "down-a", "down-b", "down-c");
   }
 
+  @Test
+  void aDeletedPeerLeavesEveryAgentBeforeItsFinalizerGoes() throws Exception {
+    mesh("fin", "10.7.0.0/24", false);
+    node("fin", "fin-a", 71, false);
+    FakeAgent b = node("fin", "fin-b", 72, false);
+    awaitConverged("fin", "fin-a", "fin-b");
+    String key = TestCluster.randomKey();
+    client.resource(external("phone", "fin", key, null, null)).create();
+    await().atMost(CONVERGE).until(() -> b.peerKeys().contains(key) && condition("phone", "Ready"));
+    assertThat(peer("phone").getMetadata().getFinalizers()).isNotEmpty();
+
+    // One gateway is down: the peer leaves the other, but the resource stays until both dropped it.
+    b.down();
+    client.resources(WireGuardPeer.class).withName("phone").delete();
+    await().atMost(CONVERGE).until(() -> !cluster.agents.get("fin-a").peerKeys().contains(key));
+    assertThat(peer("phone")).isNotNull();
+    assertThat(peer("phone").getMetadata().getDeletionTimestamp()).isNotNull();
+    b.up();
+    await().atMost(CONVERGE).until(() -> peer("phone") == null);
+    assertThat(b.peerKeys()).doesNotContain(key);
+  }
+
   PeerConfig peerOn(String node, String key) {
     return cluster.agents.get(node).current().peers().stream()
         .filter(p -> p.publicKey().equals(key))
