@@ -19,6 +19,7 @@ import dev.wiremesh.operator.topology.ExternalMember;
 import dev.wiremesh.operator.topology.MeshSettings;
 import dev.wiremesh.operator.topology.NodeMember;
 import dev.wiremesh.operator.topology.PlannedDevice;
+import dev.wiremesh.operator.topology.PlannedPeer;
 import dev.wiremesh.operator.topology.TopologyPlanner;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
@@ -204,9 +205,10 @@ public class MeshSync {
         TopologyPlanner.plan(settings, nodeMembers.values(), externals.values());
     Map<Agent, DeviceConfig> desired = new LinkedHashMap<>();
     Map<String, DeviceConfig> desiredByNode = new TreeMap<>();
+    Map<PlannedPeer, PeerConfig> shared = new java.util.IdentityHashMap<>();
     plan.forEach(
         (node, d) -> {
-          DeviceConfig c = toDeviceConfig(d);
+          DeviceConfig c = toDeviceConfig(d, shared);
           desired.put(agentsByNode.get(node), c);
           desiredByNode.put(node, c);
         });
@@ -294,17 +296,25 @@ public class MeshSync {
     return null;
   }
 
-  static DeviceConfig toDeviceConfig(PlannedDevice d) {
+  /**
+   * The protocol's DeviceConfig for a planned device, with its hash. {@code shared} maps each
+   * planned peer to one PeerConfig for the whole pass: a node's peer entry is the same object in
+   * every other node's config, so n configs of n peers hold n peer objects, not n squared.
+   */
+  static DeviceConfig toDeviceConfig(PlannedDevice d, Map<PlannedPeer, PeerConfig> shared) {
     List<PeerConfig> peers =
         d.peers().stream()
             .map(
                 p ->
-                    new PeerConfig(
-                        p.publicKey(),
-                        p.presharedKey(),
-                        p.endpoint(),
-                        p.allowedIPs(),
-                        p.persistentKeepalive()))
+                    shared.computeIfAbsent(
+                        p,
+                        k ->
+                            new PeerConfig(
+                                k.publicKey(),
+                                k.presharedKey(),
+                                k.endpoint(),
+                                k.allowedIPs(),
+                                k.persistentKeepalive())))
             .toList();
     return new DeviceConfig(null, d.interfaceName(), d.addresses(), d.listenPort(), d.mtu(), peers)
         .withHash();
