@@ -18,9 +18,10 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 
 /**
- * Owns the PKI material and the agent client built from it. The PKI is ensured on first use (the
- * first reconcile) and again whenever the operator's client certificate is due for renewal, which
- * also renews the agents' Secret; the client is then rebuilt with the new certificate.
+ * Owns the PKI material and the agent client built from it. The PKI Secrets are ensured on first
+ * use (the first reconcile), then re-checked every {@link #PKI_CHECK} and whenever the operator's
+ * client certificate is due — which renews the agents' Secret too (the agents reload mounted
+ * certificates); the client is rebuilt only when its certificate or the CA changed.
  */
 @ApplicationScoped
 public class AgentBeans {
@@ -30,7 +31,11 @@ public class AgentBeans {
   @Inject ObjectMapper json;
   @Inject Clock clock;
 
+  /** How often the PKI Secrets are re-read, so a deleted or edited Secret is put right. */
+  static final java.time.Duration PKI_CHECK = java.time.Duration.ofMinutes(5);
+
   private PkiSecrets.Material material;
+  private java.time.Instant checked = java.time.Instant.MIN;
   private AgentHttp http;
   private AgentPusher<DeviceConfig> pusher;
 
@@ -46,10 +51,20 @@ public class AgentBeans {
   }
 
   private void ensure() {
-    if (material != null && !Renewal.isDue(material.client().certificate(), clock.instant())) {
+    java.time.Instant now = clock.instant();
+    if (material != null
+        && !Renewal.isDue(material.client().certificate(), now)
+        && now.isBefore(checked.plus(PKI_CHECK))) {
       return;
     }
-    material = new PkiSecrets(client, config.namespace(), clock).ensure();
+    PkiSecrets.Material fresh = new PkiSecrets(client, config.namespace(), clock).ensure();
+    checked = now;
+    if (material != null
+        && fresh.client().certificate().equals(material.client().certificate())
+        && fresh.ca().certificate().equals(material.ca().certificate())) {
+      return; // nothing changed: keep the client, its connections and what the pusher knows
+    }
+    material = fresh;
     if (http != null) {
       pusher.close();
       http.close();
@@ -77,6 +92,7 @@ public class AgentBeans {
   public synchronized void reset() {
     close();
     material = null;
+    checked = java.time.Instant.MIN;
     http = null;
     pusher = null;
   }

@@ -4,7 +4,6 @@ import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardMeshStatus;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -160,10 +159,5 @@ public class MeshReconciler implements Reconciler<WireGuardMesh>, Cleaner<WireGu
         .filter(p -> !p.getSpec().isExternal())
         .forEach(p -> client.resource(p).delete());
     return DeleteControl.defaultDelete();
-  }
-
-  static boolean isManaged(HasMetadata r) {
-    return r.getMetadata().getLabels() != null
-        && r.getMetadata().getLabels().containsKey(NodePeers.MESH_LABEL);
   }
 }
