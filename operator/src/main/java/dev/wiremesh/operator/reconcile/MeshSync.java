@@ -122,6 +122,17 @@ public class MeshSync {
                 .getItems(),
             config.agent().port());
     Map<String, DeviceStatus> statuses = pollStatuses(agentsByNode);
+    // An agent that reports another public key than the one cached (its state was lost, it made a
+    // new key) is asked for its identity again.
+    statuses.forEach(
+        (node, st) -> {
+          CachedIdentity c = identities.get(node);
+          if (c != null
+              && st.publicKey() != null
+              && !st.publicKey().equals(c.identity().publicKey())) {
+            identities.remove(node);
+          }
+        });
 
     // 3. IPAM over the active peers.
     List<Ipam.Request> requests = new ArrayList<>();
