@@ -21,6 +21,8 @@ import java.util.TreeSet;
  *   <li>Its peers are every other node — allowed IPs: that node's tunnel addresses (/32, /128) and,
  *       with {@code routePodCIDRs}, its podCIDRs — and, on a gateway, every external peer — allowed
  *       IPs: its tunnel addresses and the networks behind it.
+ *   <li>A node that is not a gateway reaches the external peers through the first gateway by name:
+ *       that gateway's entry also carries the external peers' addresses and networks.
  *   <li>Keepalive: the mesh's, or an external peer's own when it sets one.
  * </ul>
  *
@@ -71,13 +73,36 @@ public final class TopologyPlanner {
               mesh.persistentKeepalive()));
     }
 
+    // Nodes that are not gateways reach the external peers through the first gateway by name (the
+    // one whose [Peer] in the external peers' wg-quick files carries the mesh's pools).
+    String firstGateway =
+        sortedNodes.stream()
+            .filter(NodeMember::gateway)
+            .map(NodeMember::name)
+            .findFirst()
+            .orElse(null);
+    PlannedPeer viaGateway = null;
+    if (firstGateway != null && !externalPeers.isEmpty()) {
+      PlannedPeer g = nodePeers.get(firstGateway);
+      List<String> allowed = new ArrayList<>(g.allowedIPs());
+      externalPeers.forEach(e -> allowed.addAll(e.allowedIPs()));
+      viaGateway =
+          new PlannedPeer(
+              g.publicKey(),
+              g.presharedKey(),
+              g.endpoint(),
+              sortedUnique(allowed),
+              g.persistentKeepalive());
+    }
+
     Map<String, PlannedDevice> out = new TreeMap<>();
     for (NodeMember n : sortedNodes) {
       List<PlannedPeer> peers = new ArrayList<>();
+      PlannedPeer gatewayEntry = n.gateway() ? null : viaGateway;
       nodePeers.forEach(
           (name, p) -> {
             if (!name.equals(n.name())) {
-              peers.add(p);
+              peers.add(gatewayEntry != null && name.equals(firstGateway) ? gatewayEntry : p);
             }
           });
       if (n.gateway()) {

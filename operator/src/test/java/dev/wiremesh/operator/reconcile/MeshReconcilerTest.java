@@ -212,6 +212,9 @@ class MeshReconcilerTest {
               assertThat(condition("laptop", "Ready")).isTrue();
             });
     assertThat(cluster.agents.get("ext-w").peerKeys()).doesNotContain(laptopKey);
+    // A node that is not a gateway reaches the laptop through the gateway.
+    assertThat(peerOn("ext-w", key("ext-gw")).allowedIPs())
+        .contains("10.3.0.1/32", "10.3.0.3/32", "192.168.77.0/24");
     PeerConfig onGw = peerOn("ext-gw", laptopKey);
     assertThat(onGw.presharedKey()).isEqualTo(psk);
     assertThat(onGw.allowedIPs()).containsExactly("10.3.0.3/32", "192.168.77.0/24");

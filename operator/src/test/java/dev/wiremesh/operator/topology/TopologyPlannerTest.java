@@ -90,7 +90,7 @@ class TopologyPlannerTest {
                 "n3",
                     "10.44.0.3/16 | KA 192.168.0.1:51820 10.44.0.1/32,fd00:44::1/128 ka=25; KB 192.168.0.2:51820 10.44.0.2/32,fd00:44::2/128 ka=25")),
         Arguments.of(
-            "external peers only on the gateway; own keepalive wins; networks behind sorted",
+            "externals on the gateway, others reach them through it; own keepalive wins",
             MESH,
             List.of(A, B),
             List.of(LAPTOP, SITE),
@@ -98,7 +98,7 @@ class TopologyPlannerTest {
                 "n1",
                     "10.44.0.1/16,fd00:44::1/64 | K0 site.example.com:51820 10.44.1.2/32 ka=5; KB 192.168.0.2:51820 10.44.0.2/32,fd00:44::2/128 ka=25; KL null 10.9.0.0/16,10.44.1.1/32,192.168.10.0/24 ka=25 psk",
                 "n2",
-                    "10.44.0.2/16,fd00:44::2/64 | KA 192.168.0.1:51820 10.44.0.1/32,fd00:44::1/128 ka=25")),
+                    "10.44.0.2/16,fd00:44::2/64 | KA 192.168.0.1:51820 10.9.0.0/16,10.44.0.1/32,10.44.1.1/32,10.44.1.2/32,192.168.10.0/24,fd00:44::1/128 ka=25")),
         Arguments.of(
             "routePodCIDRs adds each node's podCIDRs to its allowed IPs",
             PODS,
