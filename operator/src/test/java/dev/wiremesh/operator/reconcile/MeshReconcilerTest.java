@@ -379,6 +379,31 @@ class MeshReconcilerTest {
     assertThat(b.peerKeys()).doesNotContain(key);
   }
 
+  @Test
+  void aPoolTheSchemaCannotRejectIsReportedAsInvalidSpec() {
+    // isCIDR accepts host bits; the operator does not guess which network was meant.
+    mesh("badpool", "10.8.0.1/24", false);
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () -> {
+              var s = client.resources(WireGuardMesh.class).withName("badpool").get().getStatus();
+              assertThat(s).isNotNull();
+              assertThat(s.getConditions())
+                  .filteredOn(c -> c.getType().equals("Degraded"))
+                  .singleElement()
+                  .satisfies(
+                      c -> {
+                        assertThat(c.getStatus()).isEqualTo("True");
+                        assertThat(c.getReason()).isEqualTo("InvalidSpec");
+                        assertThat(c.getMessage())
+                            .isEqualTo(
+                                "spec.addressPools: '10.8.0.1/24' has host bits set: the network is"
+                                    + " 10.8.0.0/24");
+                      });
+            });
+  }
+
   PeerConfig peerOn(String node, String key) {
     return cluster.agents.get(node).current().peers().stream()
         .filter(p -> p.publicKey().equals(key))
