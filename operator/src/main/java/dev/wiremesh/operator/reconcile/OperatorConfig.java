@@ -1,0 +1,45 @@
+package dev.wiremesh.operator.reconcile;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** The operator's settings ({@code wiremesh.*} in application.properties or the environment). */
+@ConfigMapping(prefix = "wiremesh")
+public interface OperatorConfig {
+
+  /** The namespace of the operator: its PKI Secrets, the agent Pods, the peers' config Secrets. */
+  @WithDefault("wiremesh-system")
+  String namespace();
+
+  /** How often every mesh is re-read and the agents polled for status. */
+  @WithDefault("30s")
+  Duration resync();
+
+  AgentSettings agent();
+
+  /** How the agents are found and spoken to. */
+  interface AgentSettings {
+    /** The label selector of the agent Pods. */
+    @WithDefault("app.kubernetes.io/name=wiremesh-agent")
+    String selector();
+
+    /** The agent port, unless the Pod declares a container port named "agent". */
+    @WithDefault("9443")
+    int port();
+
+    /** How many agents are pushed to at once. */
+    @WithDefault("16")
+    int parallelism();
+
+    @WithDefault("2s")
+    Duration connectTimeout();
+
+    @WithDefault("10s")
+    Duration requestTimeout();
+
+    /** Attempts per push before the agent is left for the next reconcile. */
+    @WithDefault("3")
+    int attempts();
+  }
+}

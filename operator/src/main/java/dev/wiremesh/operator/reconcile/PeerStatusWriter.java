@@ -1,0 +1,280 @@
+package dev.wiremesh.operator.reconcile;
+
+import dev.wiremesh.api.agent.DeviceConfig;
+import dev.wiremesh.api.agent.DeviceStatus;
+import dev.wiremesh.api.agent.Identity;
+import dev.wiremesh.api.agent.PeerStatus;
+import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
+import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
+import dev.wiremesh.api.crd.v1alpha1.WireGuardPeerStatus;
+import dev.wiremesh.operator.agent.PushResult;
+import dev.wiremesh.operator.ipam.AddressOutcome;
+import dev.wiremesh.operator.ipam.Addresses;
+import dev.wiremesh.operator.topology.ExternalMember;
+import dev.wiremesh.operator.topology.MeshSettings;
+import dev.wiremesh.operator.topology.NodeMember;
+import dev.wiremesh.operator.topology.PlannedDevice;
+import dev.wiremesh.operator.topology.PlannedPeer;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Writes what one pass found into every peer's status — address, identity, handshake and traffic
+ * from the agents, and the conditions Ready, Connected, AddressConflict and InvalidSpec — patching
+ * a status only when it changed; writes the external peers' wg-quick Secrets; sums up the mesh.
+ */
+@ApplicationScoped
+public class PeerStatusWriter {
+
+  /** A handshake at most this old counts as connected (WireGuard rekeys every 2 minutes). */
+  static final long CONNECTED_WITHIN_SECONDS = 180;
+
+  @Inject KubernetesClient client;
+  @Inject Clock clock;
+  @Inject ExternalConfigSecrets configSecrets;
+
+  MeshSync.Outcome write(
+      WireGuardMesh mesh,
+      MeshSettings settings,
+      List<WireGuardPeer> peers,
+      Map<String, AddressOutcome> addresses,
+      Map<String, String> invalid,
+      Map<String, NodeMember> nodes,
+      Map<String, ExternalMember> externals,
+      Map<String, Identity> identities,
+      Map<String, PlannedDevice> plan,
+      Map<String, DeviceConfig> desired,
+      Map<String, PushResult> pushes,
+      Map<String, DeviceStatus> statuses,
+      List<String> problems) {
+    Instant now = clock.instant();
+    int nodeCount = 0;
+    int readyNodes = 0;
+    int peerCount = 0;
+    int connected = 0;
+    List<String> notApplied =
+        pushes.entrySet().stream()
+            .filter(
+                e ->
+                    !(e.getValue() instanceof PushResult.Applied
+                        || e.getValue() instanceof PushResult.Unchanged))
+            .map(Map.Entry::getKey)
+            .toList();
+    for (WireGuardPeer p : peers) {
+      if (p.getMetadata().getDeletionTimestamp() != null) {
+        continue;
+      }
+      String name = p.getMetadata().getName();
+      boolean external = p.getSpec().isExternal();
+      WireGuardPeerStatus old = p.getStatus();
+      List<Condition> previous = old == null ? List.of() : old.getConditions();
+      WireGuardPeerStatus s = new WireGuardPeerStatus();
+      Long gen = p.getMetadata().getGeneration();
+      s.setObservedGeneration(gen);
+      List<Condition> conditions = new ArrayList<>();
+
+      AddressOutcome a = addresses.get(name);
+      String conflict = a instanceof AddressOutcome.Conflict c ? c.message() : null;
+      String invalidMessage =
+          a instanceof AddressOutcome.Invalid i
+              ? i.message()
+              : a instanceof AddressOutcome.Exhausted x ? x.message() : invalid.get(name);
+      if (a instanceof AddressOutcome.Assigned assigned) {
+        s.setAddress(
+            String.join(",", assigned.addresses().stream().map(Addresses::format).toList()));
+      }
+      conditions =
+          Conditions.set(
+              conditions,
+              previous,
+              "AddressConflict",
+              conflict != null,
+              conflict != null ? "AddressTaken" : "NoConflict",
+              conflict != null ? conflict : "",
+              gen,
+              now);
+      conditions =
+          Conditions.set(
+              conditions,
+              previous,
+              "InvalidSpec",
+              invalidMessage != null,
+              invalidMessage != null ? "InvalidSpec" : "Valid",
+              invalidMessage != null ? invalidMessage : "",
+              gen,
+              now);
+
+      // Where the peer must be applied, and what the agents see of it.
+      List<String> mustHold = new ArrayList<>();
+      long lastHandshake = 0;
+      long rx = 0;
+      long tx = 0;
+      int reach = 0;
+      int total = 0;
+      String observedEndpoint = null;
+      if (external) {
+        ExternalMember e = externals.get(name);
+        s.setPublicKey(p.getSpec().getPublicKey());
+        if (e != null) {
+          for (var entry : plan.entrySet()) {
+            if (hasPeer(entry.getValue(), e.publicKey())) {
+              mustHold.add(entry.getKey());
+              total++;
+              PeerStatus ps = find(statuses.get(entry.getKey()), e.publicKey());
+              if (ps != null) {
+                lastHandshake = Math.max(lastHandshake, ps.lastHandshake());
+                rx += ps.rxBytes();
+                tx += ps.txBytes();
+                if (recent(ps.lastHandshake(), now)) {
+                  reach++;
+                }
+                if (ps.endpoint() != null && !ps.endpoint().isEmpty()) {
+                  observedEndpoint = ps.endpoint();
+                }
+              }
+            }
+          }
+          s.setConfigSecretRef(
+              configSecrets.write(p, mesh, settings, e, List.copyOf(nodes.values())));
+        }
+        s.setEndpoint(
+            p.getSpec().getEndpoint() != null ? p.getSpec().getEndpoint() : observedEndpoint);
+      } else {
+        String node = p.getSpec().getNode();
+        NodeMember m = nodes.get(node);
+        Identity id = identities.get(node);
+        if (id != null) {
+          s.setPublicKey(id.publicKey());
+        } else if (old != null) {
+          s.setPublicKey(old.getPublicKey());
+        }
+        if (m != null) {
+          s.setEndpoint(m.endpoint());
+          mustHold.addAll(plan.keySet());
+          PlannedDevice own = plan.get(node);
+          DeviceStatus ds = statuses.get(node);
+          total = own == null ? 0 : own.peers().size();
+          if (own != null && ds != null) {
+            for (PlannedPeer pp : own.peers()) {
+              PeerStatus ps = find(ds, pp.publicKey());
+              if (ps != null) {
+                lastHandshake = Math.max(lastHandshake, ps.lastHandshake());
+                rx += ps.rxBytes();
+                tx += ps.txBytes();
+                if (recent(ps.lastHandshake(), now)) {
+                  reach++;
+                }
+              }
+            }
+          }
+        }
+      }
+      if (lastHandshake > 0) {
+        s.setLastHandshakeTime(Instant.ofEpochSecond(lastHandshake).toString());
+      }
+      if (!mustHold.isEmpty()) {
+        s.setRxBytes(rx);
+        s.setTxBytes(tx);
+        s.setConnectedPeers(reach);
+        s.setTotalPeers(total);
+      }
+
+      List<String> missing = mustHold.stream().filter(notApplied::contains).toList();
+      boolean ready = !mustHold.isEmpty() && missing.isEmpty();
+      String readyMessage =
+          ready
+              ? "applied on " + mustHold.size() + " node(s)"
+              : conflict != null
+                  ? "not applied: address conflict"
+                  : invalidMessage != null
+                      ? "not applied: invalid spec"
+                      : mustHold.isEmpty()
+                          ? (external
+                              ? "waiting for a ready gateway node"
+                              : "waiting for the agent on node " + p.getSpec().getNode())
+                          : "not yet applied on node(s) " + missing;
+      conditions =
+          Conditions.set(
+              conditions,
+              previous,
+              "Ready",
+              ready,
+              ready ? "Applied" : "Pending",
+              readyMessage,
+              gen,
+              now);
+      boolean isConnected = total > 0 && reach == total;
+      conditions =
+          Conditions.set(
+              conditions,
+              previous,
+              "Connected",
+              isConnected,
+              isConnected ? "HandshakesRecent" : "NoRecentHandshake",
+              reach
+                  + " of "
+                  + total
+                  + " peer(s) with a handshake in the last "
+                  + CONNECTED_WITHIN_SECONDS
+                  + "s",
+              gen,
+              now);
+      s.setConditions(conditions);
+
+      if (!Objects.equals(old, s)) {
+        client
+            .resources(WireGuardPeer.class)
+            .withName(name)
+            .editStatus(
+                latest -> {
+                  latest.setStatus(s);
+                  return latest;
+                });
+      }
+      peerCount++;
+      if (isConnected) {
+        connected++;
+      }
+      if (!external) {
+        nodeCount++;
+        if (ready) {
+          readyNodes++;
+        }
+      }
+    }
+    List<String> allProblems = new ArrayList<>(problems);
+    notApplied.forEach(n -> allProblems.add("agent on node " + n + " has not taken its config"));
+    addresses.forEach(
+        (n, o) -> {
+          if (o instanceof AddressOutcome.Conflict c) {
+            allProblems.add("peer " + n + ": " + c.message());
+          }
+        });
+    invalid.forEach((n, m) -> allProblems.add("peer " + n + ": " + m));
+    return new MeshSync.Outcome(
+        nodeCount, readyNodes, peerCount, connected, allProblems, pushes, false);
+  }
+
+  private static boolean hasPeer(PlannedDevice d, String key) {
+    return d.peers().stream().anyMatch(p -> p.publicKey().equals(key));
+  }
+
+  private static PeerStatus find(DeviceStatus s, String key) {
+    if (s == null) {
+      return null;
+    }
+    return s.peers().stream().filter(p -> key.equals(p.publicKey())).findFirst().orElse(null);
+  }
+
+  private static boolean recent(long handshake, Instant now) {
+    return handshake > 0 && now.getEpochSecond() - handshake <= CONNECTED_WITHIN_SECONDS;
+  }
+}
