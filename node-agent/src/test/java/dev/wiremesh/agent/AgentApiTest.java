@@ -203,4 +203,47 @@ class AgentApiTest {
             java.nio.file.Files.exists(AgentTestResource.dir.resolve("state/applied-config.json")))
         .isTrue();
   }
+
+  @Test
+  @Order(6)
+  void prometheusMetricsOnTheManagementPort() throws Exception {
+    var r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://localhost:9091/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body())
+        .contains("wiremesh_config_applies_total 2.0")
+        // 11 of the 12 refused configs reached the manager; the unreadable JSON never did.
+        .contains("wiremesh_config_apply_failures_total 11.0")
+        .contains("wiremesh_peer_rx_bytes{peer=\"" + PEER_A + "\"}")
+        .contains("wiremesh_peer_last_handshake_age_seconds")
+        .contains("wiremesh_handshake_events{event=\"initiation_sent\"}")
+        .contains("wiremesh_handshakes_completed")
+        .contains("wiremesh_handshake_failures")
+        .contains("wiremesh_peer_changes_total{change=\"added\"} 2.0");
+    var ready =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://localhost:9091/q/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+  }
+
+  @Test
+  @Order(7)
+  void renewedCertificatesAreServedWithoutARestart() throws Exception {
+    // The operator's PKI rotates the CA and the agent's certificate: new files are mounted.
+    TestPki rotated = new TestPki("wiremesh-rotated-ca");
+    rotated.writeServerFiles(AgentTestResource.dir.resolve("tls"));
+    HttpClient newOperator = rotated.client(rotated, true);
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(20))
+        .ignoreExceptions()
+        .until(() -> send(newOperator, "GET", "/v1/identity", null).statusCode() == 200);
+    assertThatThrownBy(() -> send(operator(), "GET", "/v1/identity", null))
+        .as("the old CA is no longer trusted")
+        .isInstanceOf(IOException.class);
+  }
 }
