@@ -1,0 +1,65 @@
+package dev.wiremesh.agent.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wiremesh.wireguard.crypto.NoisePrivateKey;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KeyStoreTest {
+  @TempDir Path dir;
+
+  @Test
+  void generatesOnceWithMode0600AndReloadsTheSameKey() throws Exception {
+    NoisePrivateKey first = KeyStore.loadOrCreate(dir);
+    Path file = dir.resolve(KeyStore.FILE);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    NoisePrivateKey again = KeyStore.loadOrCreate(dir);
+    assertThat(again.publicKey()).isEqualTo(first.publicKey());
+    try (var leftovers = Files.list(dir)) {
+      assertThat(leftovers.map(p -> p.getFileName().toString())).containsExactly(KeyStore.FILE);
+    }
+  }
+
+  @Test
+  void theStoredKeyIsWhatWgGenkeyWritesAndWgPubkeyAgrees() throws Exception {
+    NoisePrivateKey key = KeyStore.loadOrCreate(dir);
+    Process p =
+        new ProcessBuilder("wg", "pubkey")
+            .redirectInput(dir.resolve(KeyStore.FILE).toFile())
+            .redirectErrorStream(true)
+            .start();
+    String pub = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+    assertThat(p.waitFor()).isZero();
+    assertThat(pub).isEqualTo(key.publicKey().toBase64());
+  }
+
+  @Test
+  void aKeyOthersCanReadIsRefusedWithoutPrintingIt() throws Exception {
+    NoisePrivateKey key = KeyStore.loadOrCreate(dir);
+    Path file = dir.resolve(KeyStore.FILE);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    assertThatThrownBy(() -> KeyStore.loadOrCreate(dir))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("chmod 600")
+        .hasMessageNotContaining(key.toBase64());
+  }
+
+  @Test
+  void aDamagedFileIsRefusedWithWhatToDo() throws Exception {
+    Path file = dir.resolve(KeyStore.FILE);
+    Files.writeString(file, "not a key\n");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    assertThatThrownBy(() -> KeyStore.loadOrCreate(dir))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("remove it to have a new key generated")
+        .hasMessageNotContaining("not a key");
+  }
+}
