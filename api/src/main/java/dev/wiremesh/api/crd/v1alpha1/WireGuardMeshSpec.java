@@ -25,7 +25,7 @@ public class WireGuardMeshSpec {
       "The networks tunnel addresses are allocated from: one IPv4 and/or one IPv6 CIDR, for example"
           + " [\"10.100.0.0/16\", \"fd00:100::/64\"]. Every node and external peer gets one address"
           + " from each pool.")
-  private List<String> addressPools = new ArrayList<>();
+  private List<@Size(max = 43) String> addressPools = new ArrayList<>();
 
   @Default("51820")
   @Min(1)

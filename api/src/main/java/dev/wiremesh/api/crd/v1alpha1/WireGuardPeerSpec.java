@@ -56,6 +56,7 @@ public class WireGuardPeerSpec {
           + " once it has connected.")
   private String endpoint;
 
+  @Size(max = 39)
   @ValidationRule(
       value = "isIP(self)",
       message = "address must be an IPv4 or IPv6 address such as 10.100.0.7 or fd00:100::7")
@@ -70,7 +71,7 @@ public class WireGuardPeerSpec {
       message = "allowedIPs: every entry must be a CIDR such as 192.168.10.0/24 or fd00:10::/64")
   @JsonPropertyDescription(
       "Networks behind the peer that the mesh routes to it, in addition to its tunnel address.")
-  private List<String> allowedIPs = new ArrayList<>();
+  private List<@Size(max = 43) String> allowedIPs = new ArrayList<>();
 
   @Min(0)
   @Max(65535)

@@ -170,6 +170,12 @@ class ValidationTest {
             "{\"mesh\":\"m\"," + KEY + ",\"allowedIPs\":[\"192.168.10.0\"]}",
             "allowedIPs: every entry must be a CIDR"),
         Arguments.of(
+            "{\"mesh\":\"m\"," + KEY + ",\"allowedIPs\":[\"" + "1".repeat(44) + "\"]}",
+            "must be at most 43 characters"),
+        Arguments.of(
+            "{\"mesh\":\"m\"," + KEY + ",\"address\":\"" + "a".repeat(40) + "\"}",
+            "must be at most 39 characters"),
+        Arguments.of(
             "{\"mesh\":\"m\"," + KEY + ",\"persistentKeepalive\":65536}",
             "must have a maximum value of 65535"),
         Arguments.of(
