@@ -8,8 +8,12 @@ import java.util.TreeMap;
 
 /**
  * Finds the agents from the node-agent Pods: one per node, at the Pod's host IP (the agent runs
- * with hostNetwork) and the configured port. Only running, ready Pods that are not being deleted
- * count; if a node has two (a rolling update), the newer one wins.
+ * with hostNetwork) and the configured port. Only running Pods that are not being deleted and whose
+ * agent has started count; if a node has two (a rolling update), the newer one wins.
+ *
+ * <p>"Started" is the kubelet's verdict on the agent's startup probe (its API is up), not the Pod's
+ * Ready condition: an agent reports ready only once it holds a configuration, which only the
+ * operator can give it — waiting for Ready would wait forever.
  */
 public final class AgentDiscovery {
 
@@ -67,9 +71,15 @@ public final class AgentDiscovery {
         || !"Running".equals(p.getStatus().getPhase())) {
       return false;
     }
-    return p.getStatus().getConditions() != null
-        && p.getStatus().getConditions().stream()
-            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    boolean ready =
+        p.getStatus().getConditions() != null
+            && p.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    boolean started =
+        p.getStatus().getContainerStatuses() != null
+            && p.getStatus().getContainerStatuses().stream()
+                .anyMatch(c -> Boolean.TRUE.equals(c.getStarted()));
+    return ready || started;
   }
 
   private static String created(Pod p) {

@@ -1,0 +1,415 @@
+package dev.wiremesh.e2e.localmesh;
+
+import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * A WireMesh cluster on one machine: the embedded API server, the real operator (its
+ * quarkus-run.jar, talking to the API server through a kubeconfig like any client) and one real
+ * node agent per node, each node a network namespace on a shared bridge. What the kubelet would do
+ * for the agents ({@link Kubelet}) runs here once a second.
+ *
+ * <p>Needs root (namespaces, TUN) and the operator and agent built ({@code ./mvnw -B package
+ * -DskipTests}).
+ */
+public final class LocalMesh implements AutoCloseable {
+
+  /** Everything a local mesh is made from. */
+  public record Options(
+      Path home,
+      Path stateDir,
+      int nodes,
+      String prefix,
+      String subnet,
+      int apiPort,
+      Duration resync,
+      boolean examples) {
+
+    public Options {
+      if (nodes < 1 || nodes > 50) {
+        throw new IllegalArgumentException("nodes must be 1-50: " + nodes);
+      }
+      if (apiPort < 0 || apiPort > 65535) {
+        throw new IllegalArgumentException(
+            "api port must be 0-65535 (0: any free port): " + apiPort);
+      }
+      if (resync.isNegative() || resync.isZero()) {
+        throw new IllegalArgumentException("resync must be positive: " + resync);
+      }
+    }
+
+    /** The defaults of {@code wiremesh-local up}. */
+    public static Options defaults(Path home) {
+      return new Options(
+          home,
+          Path.of("/run/wiremesh-local"),
+          3,
+          "wml",
+          "172.29.0",
+          0,
+          Duration.ofSeconds(10),
+          true);
+    }
+  }
+
+  public static final String NAMESPACE = "wiremesh-system";
+
+  private final Options options;
+  private final Network network;
+  private final ApiServer api;
+  private final Kubelet kubelet;
+  private final JavaApp operator;
+  private final Map<String, MeshNode> nodes = new TreeMap<>();
+  private final ScheduledExecutorService loop =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().daemon().name("local-kubelet").unstarted(r));
+  private int nextIndex = 1;
+
+  private LocalMesh(Options options) throws IOException {
+    this.options = options;
+    Files.createDirectories(options.stateDir());
+    network = new Network(options.prefix(), options.subnet());
+    network.create();
+    api = new ApiServer(options.apiPort(), crdFiles(options.home()));
+    api.writeKubeconfig(kubeconfig());
+    client()
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+        .create();
+    kubelet = new Kubelet(client(), NAMESPACE);
+    operator =
+        new JavaApp(
+            "operator",
+            options.home().resolve("operator/target/quarkus-app/quarkus-run.jar"),
+            Map.of(
+                "KUBECONFIG",
+                kubeconfig().toString(),
+                "POD_NAMESPACE",
+                NAMESPACE,
+                "WIREMESH_RESYNC",
+                options.resync().toSeconds() + "s",
+                "QUARKUS_HTTP_PORT",
+                "0"),
+            null,
+            options.stateDir().resolve("operator.log"));
+  }
+
+  /**
+   * Starts the whole mesh: network, API server, operator, nodes and agents, the examples applied;
+   * returns once every agent has started (use {@link #awaitUp} to wait for the tunnels).
+   */
+  public static LocalMesh start(Options options) throws IOException {
+    LocalMesh mesh = new LocalMesh(options);
+    try {
+      mesh.operator.start();
+      List<MeshNode> added = new ArrayList<>();
+      for (int i = 0; i < options.nodes(); i++) {
+        added.add(mesh.register(i == 0));
+      }
+      if (options.examples()) {
+        mesh.applyExamples();
+      }
+      // The operator issues the agents' certificates on its first pass over a mesh.
+      mesh.await(
+          "the operator to issue the agents' TLS Secret",
+          Duration.ofSeconds(90),
+          mesh.kubelet::tlsIssued);
+      mesh.loop.scheduleWithFixedDelay(mesh::syncQuietly, 0, 1, TimeUnit.SECONDS);
+      mesh.await(
+          "the TLS files to be written",
+          Duration.ofSeconds(10),
+          () -> added.stream().allMatch(n -> Files.exists(n.tlsDir().resolve("ca.crt"))));
+      for (MeshNode n : added) {
+        n.agent().start();
+      }
+      mesh.await(
+          "every agent to start",
+          Duration.ofSeconds(120),
+          () -> added.stream().allMatch(mesh.kubelet::started));
+      return mesh;
+    } catch (RuntimeException | IOException e) {
+      mesh.close();
+      throw e;
+    }
+  }
+
+  private static List<Path> crdFiles(Path home) throws IOException {
+    try (Stream<Path> s = Files.list(home.resolve("crds"))) {
+      return s.filter(p -> p.toString().endsWith(".yml")).sorted().toList();
+    }
+  }
+
+  public Path kubeconfig() {
+    return options.stateDir().resolve("kubeconfig");
+  }
+
+  public KubernetesClient client() {
+    return api.client();
+  }
+
+  public ApiServer api() {
+    return api;
+  }
+
+  public Network network() {
+    return network;
+  }
+
+  public JavaApp operator() {
+    return operator;
+  }
+
+  public synchronized List<MeshNode> nodes() {
+    return List.copyOf(nodes.values());
+  }
+
+  public synchronized MeshNode node(String name) {
+    MeshNode n = nodes.get(name);
+    if (n == null) {
+      throw new IllegalArgumentException("no node " + name + "; nodes: " + nodes.keySet());
+    }
+    return n;
+  }
+
+  /** Applies every manifest in crds/examples, as {@code kubectl apply -f crds/examples} would. */
+  public void applyExamples() throws IOException {
+    try (Stream<Path> s = Files.list(options.home().resolve("crds/examples"))) {
+      for (Path f : s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+        apply(f);
+      }
+    }
+  }
+
+  /** Creates or replaces every object of a manifest file. */
+  public void apply(Path manifest) throws IOException {
+    try (InputStream in = Files.newInputStream(manifest)) {
+      for (HasMetadata o : client().load(in).items()) {
+        client().resource(o).createOr(existing -> existing.update());
+      }
+    }
+  }
+
+  /** A new node joins: its namespace, Node and Pod objects, and its agent, started. */
+  public MeshNode addNode(boolean gateway) throws IOException {
+    MeshNode n = register(gateway);
+    kubelet.sync(List.of(n));
+    n.agent().start();
+    return n;
+  }
+
+  private synchronized MeshNode register(boolean gateway) {
+    int i = nextIndex++;
+    String name = "node-" + i;
+    String ns = network.attach(i);
+    Path dir = options.stateDir().resolve(name);
+    JavaApp agent =
+        new JavaApp(
+            "agent " + name,
+            options.home().resolve("node-agent/target/quarkus-app/quarkus-run.jar"),
+            Map.of(
+                "NODE_NAME", name,
+                "WIREMESH_TLS_DIR", dir.resolve("tls").toString(),
+                "WIREMESH_AGENT_STATE_DIR", dir.resolve("state").toString(),
+                "WIREMESH_AGENT_UAPI_DIR", dir.resolve("uapi").toString()),
+            ns,
+            dir.resolve("agent.log"));
+    MeshNode n = new MeshNode(i, name, ns, network.address(i), dir, agent);
+    nodes.put(name, n);
+    kubelet.register(n, gateway);
+    return n;
+  }
+
+  /** A node leaves: its Node and Pod objects go, its agent stops and its namespace is removed. */
+  public void removeNode(String name) {
+    MeshNode n;
+    synchronized (this) {
+      n = node(name);
+      nodes.remove(name);
+    }
+    kubelet.deregister(n);
+    n.agent().stop();
+    network.detach(n.index());
+  }
+
+  private void syncQuietly() {
+    try {
+      kubelet.sync(nodes());
+    } catch (RuntimeException e) {
+      // The API server is going away (shutdown) or briefly busy: the next round catches up.
+    }
+  }
+
+  /** Whether the kubelet saw the node's agent ready (configured) at its last round. */
+  public boolean ready(MeshNode n) {
+    return kubelet.ready(n);
+  }
+
+  /** Whether the kubelet saw the node's agent started (its API up) at its last round. */
+  public boolean started(MeshNode n) {
+    return kubelet.started(n);
+  }
+
+  /** The WireGuardPeers as {@code kubectl get wgp} lists them. */
+  public String peerTable() {
+    CustomResourceDefinition crd =
+        client()
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName("wireguardpeers.wiremesh.dev")
+            .get();
+    List<GenericKubernetesResource> peers =
+        client()
+            .genericKubernetesResources("wiremesh.dev/v1alpha1", "WireGuardPeer")
+            .list()
+            .getItems()
+            .stream()
+            .sorted(java.util.Comparator.comparing(r -> r.getMetadata().getName()))
+            .toList();
+    return PeerTable.render(crd, peers, Instant.now());
+  }
+
+  public List<WireGuardPeer> peers() {
+    return client().resources(WireGuardPeer.class).list().getItems();
+  }
+
+  /** The node peers' tunnel addresses (IPv4 and IPv6), each with its node's name. */
+  public Map<String, String> tunnelAddresses() {
+    Map<String, String> out = new TreeMap<>();
+    for (WireGuardPeer p : peers()) {
+      String node = p.getSpec().getNode();
+      if (node == null || p.getStatus() == null || p.getStatus().getAddress() == null) {
+        continue;
+      }
+      for (String a : p.getStatus().getAddress().split(",")) {
+        if (!a.isBlank()) {
+          out.put(a.strip(), node);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every node pings every other node's tunnel addresses. */
+  public PingMatrix pingMatrix() {
+    Map<String, String> sources = new LinkedHashMap<>();
+    nodes().forEach(n -> sources.put(n.name(), n.netns()));
+    return PingMatrix.measure(sources, tunnelAddresses(), 3);
+  }
+
+  /** Whether every current node has a Ready peer with an address. */
+  public boolean peersReady() {
+    List<WireGuardPeer> peers = peers();
+    return nodes().stream()
+        .allMatch(
+            n ->
+                peers.stream()
+                    .anyMatch(
+                        p ->
+                            n.name().equals(p.getSpec().getNode())
+                                && p.getStatus() != null
+                                && p.getStatus().getAddress() != null
+                                && p.getStatus().getConditions().stream()
+                                    .anyMatch(
+                                        c ->
+                                            "Ready".equals(c.getType())
+                                                && "True".equals(c.getStatus()))));
+  }
+
+  /**
+   * Waits until every node's peer is Ready and every node reaches every other through the tunnel;
+   * the last ping matrix.
+   */
+  public PingMatrix awaitUp(Duration timeout) {
+    await("every node's peer to be Ready", timeout, this::peersReady);
+    PingMatrix[] last = new PingMatrix[1];
+    await(
+        "every node to reach every other through the tunnel",
+        timeout,
+        () -> {
+          last[0] = pingMatrix();
+          return last[0].complete() && last[0].result().size() == expectedCells();
+        });
+    return last[0];
+  }
+
+  private int expectedCells() {
+    int n = nodes().size();
+    // Every node has one address per address family of the pools; each pings the others'.
+    long families = tunnelAddresses().size() / Math.max(1, n);
+    return (int) (n * (n - 1) * families);
+  }
+
+  /**
+   * Polls {@code condition} every 250 ms; fails naming what it waited for, with the logs' tails.
+   */
+  public void await(String what, Duration timeout, BooleanSupplier condition) {
+    Instant end = Instant.now().plus(timeout);
+    while (true) {
+      try {
+        if (condition.getAsBoolean()) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        // the API server or an agent was briefly unavailable: try again
+      }
+      if (Instant.now().isAfter(end)) {
+        throw new IllegalStateException(
+            "timed out after " + timeout.toSeconds() + " s waiting for " + what + diagnostics());
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted waiting for " + what, e);
+      }
+    }
+  }
+
+  private String diagnostics() {
+    StringBuilder s = new StringBuilder("\n--- operator log (" + operator.log() + ") ---\n");
+    s.append(operator.tail(15));
+    for (MeshNode n : nodes()) {
+      s.append("\n--- ")
+          .append(n.name())
+          .append(" agent log (")
+          .append(n.agent().log())
+          .append(") ---\n");
+      s.append(n.agent().tail(8));
+    }
+    return s.toString();
+  }
+
+  /** Stops everything and removes the namespaces and the bridge. */
+  @Override
+  public void close() {
+    loop.shutdownNow();
+    for (MeshNode n : nodes()) {
+      n.agent().stop();
+    }
+    operator.stop();
+    api.close();
+    network.sweep();
+  }
+}

@@ -1,0 +1,214 @@
+package dev.wiremesh.e2e.localmesh;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code wiremesh-local up|down}: runs a local mesh in the foreground until Ctrl-C or {@code down}.
+ * Exit status: 0 on success, 1 when the mesh did not come up or could not be stopped, 2 on a usage
+ * error.
+ */
+public final class LocalMeshCommand {
+
+  static final String USAGE =
+      """
+      usage: wiremesh-local up [--nodes N] [--state-dir DIR] [--api-port PORT] [--resync SECONDS] [--no-examples]
+             wiremesh-local down [--state-dir DIR]
+
+        up     starts an embedded API server, the operator and N node agents (each node a network
+               namespace on a bridge), applies crds/examples, waits until every tunnel is up, prints
+               the peers and a ping matrix, and keeps running until Ctrl-C or `down`
+        down   stops a mesh started with `up` (and removes what a killed one left behind)
+
+        --nodes N          nodes to start, 1-50 (default 3; node-1 is the gateway for external peers)
+        --state-dir DIR    logs, kubeconfig, the nodes' state (default /run/wiremesh-local)
+        --api-port PORT    the API server's port on 127.0.0.1, 0 for any free one (default 0)
+        --resync SECONDS   how often the operator re-reads the mesh and polls the agents (default 10)
+        --no-examples      do not apply crds/examples (apply your own mesh with kubectl)
+      Needs root, and the operator and agent built: ./mvnw -B package -DskipTests
+      """;
+
+  private LocalMeshCommand() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    Path home = Path.of(System.getProperty("wiremesh.home", ".")).toAbsolutePath().normalize();
+    LocalMesh.Options defaults = LocalMesh.Options.defaults(home);
+    Deque<String> a = new ArrayDeque<>(List.of(args));
+    String command = a.pollFirst();
+    if (command == null || command.equals("-h") || command.equals("--help")) {
+      (command == null ? err : out).print(USAGE);
+      return command == null ? 2 : 0;
+    }
+    LocalMesh.Options o;
+    try {
+      o = parse(command, a, defaults);
+    } catch (IllegalArgumentException e) {
+      err.println("wiremesh-local: " + e.getMessage());
+      err.print(USAGE);
+      return 2;
+    }
+    try {
+      return command.equals("up") ? up(o, out, err) : down(o, out, err);
+    } catch (IOException | RuntimeException e) {
+      err.println("wiremesh-local: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  static LocalMesh.Options parse(String command, Deque<String> a, LocalMesh.Options d) {
+    if (!command.equals("up") && !command.equals("down")) {
+      throw new IllegalArgumentException("unknown command '" + command + "': use up or down");
+    }
+    int nodes = d.nodes();
+    Path state = d.stateDir();
+    int port = d.apiPort();
+    Duration resync = d.resync();
+    boolean examples = d.examples();
+    while (!a.isEmpty()) {
+      String opt = a.pollFirst();
+      switch (opt) {
+        case "--state-dir" -> state = Path.of(value(opt, a));
+        case "--nodes" -> nodes = number(opt, value(opt, a), command);
+        case "--api-port" -> port = number(opt, value(opt, a), command);
+        case "--resync" -> resync = Duration.ofSeconds(number(opt, value(opt, a), command));
+        case "--no-examples" -> {
+          onlyUp(opt, command);
+          examples = false;
+        }
+        default -> throw new IllegalArgumentException("unknown option '" + opt + "'");
+      }
+    }
+    return new LocalMesh.Options(
+        d.home(), state, nodes, d.prefix(), d.subnet(), port, resync, examples);
+  }
+
+  private static String value(String opt, Deque<String> a) {
+    String v = a.pollFirst();
+    if (v == null || v.startsWith("--")) {
+      throw new IllegalArgumentException(opt + " needs a value");
+    }
+    return v;
+  }
+
+  private static int number(String opt, String v, String command) {
+    onlyUp(opt, command);
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(opt + " must be a whole number, not '" + v + "'");
+    }
+  }
+
+  private static void onlyUp(String opt, String command) {
+    if (!command.equals("up")) {
+      throw new IllegalArgumentException(opt + " applies to `up` only");
+    }
+  }
+
+  private static int up(LocalMesh.Options o, PrintStream out, PrintStream err) throws IOException {
+    Path pidFile = o.stateDir().resolve("up.pid");
+    if (Files.exists(pidFile)) {
+      long pid = Long.parseLong(Files.readString(pidFile).strip());
+      if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        err.println(
+            "wiremesh-local: a local mesh is already running (pid "
+                + pid
+                + "); stop it with `wiremesh-local down --state-dir "
+                + o.stateDir()
+                + "`");
+        return 1;
+      }
+    }
+    out.println(
+        "Starting a local mesh of " + o.nodes() + " nodes (state in " + o.stateDir() + ") ...");
+    LocalMesh mesh = LocalMesh.start(o);
+    Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            Thread.ofPlatform()
+                .unstarted(
+                    () -> {
+                      out.println("Stopping the local mesh ...");
+                      mesh.close();
+                      try {
+                        Files.deleteIfExists(pidFile);
+                      } catch (IOException e) {
+                        // the state folder is gone already
+                      }
+                      out.println("Stopped; namespaces and bridge removed.");
+                      stopped.countDown();
+                    }));
+    out.println("API server: " + mesh.api().url() + "   kubeconfig: " + mesh.kubeconfig());
+    out.println("Operator and agents started; waiting for every tunnel ...");
+    PingMatrix matrix;
+    try {
+      matrix = mesh.awaitUp(Duration.ofSeconds(180));
+    } catch (IllegalStateException e) {
+      err.println("wiremesh-local: the mesh did not come up: " + e.getMessage());
+      return 1; // the shutdown hook tears it down
+    }
+    out.println();
+    out.println("$ kubectl get wgp");
+    out.print(mesh.peerTable());
+    out.println();
+    out.println("Ping matrix over the tunnel addresses:");
+    out.print(matrix.render());
+    out.println();
+    out.println("The mesh is up. Try:");
+    out.println("  export KUBECONFIG=" + mesh.kubeconfig());
+    out.println("  kubectl get wgm,wgp");
+    out.println(
+        "  ip netns exec "
+            + mesh.nodes().getFirst().netns()
+            + " ping "
+            + matrix.targets().keySet().stream()
+                .filter(t -> !matrix.targets().get(t).equals(mesh.nodes().getFirst().name()))
+                .findFirst()
+                .orElse(""));
+    out.println("Logs: " + o.stateDir() + "/operator.log, " + o.stateDir() + "/node-*/agent.log");
+    out.println("Ctrl-C or `wiremesh-local down` stops it.");
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private static int down(LocalMesh.Options o, PrintStream out, PrintStream err)
+      throws IOException {
+    Path pidFile = o.stateDir().resolve("up.pid");
+    if (Files.exists(pidFile)) {
+      long pid = Long.parseLong(Files.readString(pidFile).strip());
+      var handle = ProcessHandle.of(pid);
+      if (handle.isPresent() && handle.get().isAlive()) {
+        out.println("Stopping the local mesh (pid " + pid + ") ...");
+        handle.get().destroy();
+        try {
+          handle.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+          err.println("wiremesh-local: pid " + pid + " did not stop within 60 s: " + e);
+          return 1;
+        }
+      }
+      Files.deleteIfExists(pidFile);
+    }
+    // Whatever a killed `up` left behind: namespaces and bridge (its agents die with their netns'
+    // processes only when killed, so stop any agent still running from this state folder too).
+    new Network(o.prefix(), o.subnet()).sweep();
+    out.println("The local mesh is down.");
+    return 0;
+  }
+}

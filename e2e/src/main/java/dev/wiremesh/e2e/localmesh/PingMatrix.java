@@ -1,0 +1,109 @@
+package dev.wiremesh.e2e.localmesh;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Pings every tunnel address from every other member, in parallel, through the tunnel: a row per
+ * source, a column per destination address; each cell says whether an echo came back.
+ */
+public record PingMatrix(
+    List<String> sources, Map<String, String> targets, Map<Cell, Boolean> result) {
+
+  /** One source and one destination address. */
+  public record Cell(String source, String address) {}
+
+  /**
+   * @param sources the members that ping, by name, with their network namespace
+   * @param targets destination addresses, each with the member it belongs to (a member never pings
+   *     its own)
+   * @param attempts echo requests per cell before it counts as failed (the first may wait for a
+   *     handshake)
+   */
+  public static PingMatrix measure(
+      Map<String, String> sources, Map<String, String> targets, int attempts) {
+    Map<Cell, Future<Boolean>> futures = new LinkedHashMap<>();
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      sources.forEach(
+          (name, ns) ->
+              targets.forEach(
+                  (address, owner) -> {
+                    if (!owner.equals(name)) {
+                      futures.put(
+                          new Cell(name, address), pool.submit(() -> ping(ns, address, attempts)));
+                    }
+                  }));
+    }
+    Map<Cell, Boolean> out = new LinkedHashMap<>();
+    futures.forEach((cell, f) -> out.put(cell, get(f)));
+    return new PingMatrix(List.copyOf(sources.keySet()), Map.copyOf(targets), out);
+  }
+
+  private static boolean get(Future<Boolean> f) {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  static boolean ping(String ns, String address, int attempts) {
+    for (int i = 0; i < attempts; i++) {
+      String[] cmd =
+          Sh.inNetns(
+              ns,
+              "ping",
+              address.contains(":") ? "-6" : "-4",
+              "-n",
+              "-q",
+              "-c",
+              "1",
+              "-W",
+              "1",
+              address);
+      if (Sh.tryRun(cmd).exit() == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public boolean complete() {
+    return !result.isEmpty() && result.values().stream().allMatch(b -> b);
+  }
+
+  public List<Cell> failed() {
+    return result.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).toList();
+  }
+
+  /** The matrix as text: sources down, destination addresses across, ok / FAIL / - (itself). */
+  public String render() {
+    List<String> columns =
+        new ArrayList<>(
+            new java.util.TreeSet<>(result.keySet().stream().map(Cell::address).toList()));
+    int first = Math.max(6, sources.stream().mapToInt(String::length).max().orElse(6));
+    StringBuilder s = new StringBuilder(String.format("%-" + first + "s", "from\\to"));
+    for (String c : columns) {
+      s.append("  ").append(c);
+    }
+    s.append('\n');
+    for (String src : sources) {
+      s.append(String.format("%-" + first + "s", src));
+      for (String c : columns) {
+        Boolean ok = result.get(new Cell(src, c));
+        String mark = ok == null ? "-" : ok ? "ok" : "FAIL";
+        s.append("  ").append(String.format("%-" + c.length() + "s", mark));
+      }
+      s.append('\n');
+    }
+    return s.toString();
+  }
+}
