@@ -127,7 +127,8 @@ public final class Kubelet {
     return p != null && p.ready();
   }
 
-  private boolean probe(MeshNode n, String check) {
+  /** One of the agent's probes ({@code started}, {@code live}, {@code ready}) right now. */
+  boolean probe(MeshNode n, String check) {
     try {
       URI uri = URI.create("http://" + n.address() + ":" + MANAGEMENT_PORT + "/q/health/" + check);
       return http.send(

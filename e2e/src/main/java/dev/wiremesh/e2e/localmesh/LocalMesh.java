@@ -265,6 +265,26 @@ public final class LocalMesh implements AutoCloseable {
     return kubelet.ready(n);
   }
 
+  /** Asks the node's agent's probe ({@code started}, {@code live}, {@code ready}) now. */
+  public boolean probe(String nodeName, String check) {
+    return kubelet.probe(node(nodeName), check);
+  }
+
+  /**
+   * Another host on the bridge (an external peer's machine, say): its namespace, at {@link
+   * Network#address} of {@code index} (200-240); removed with the mesh.
+   */
+  public String attachHost(int index) {
+    if (index < 200) {
+      throw new IllegalArgumentException("hosts other than nodes use indexes 200-240: " + index);
+    }
+    return network.attach(index);
+  }
+
+  public Options options() {
+    return options;
+  }
+
   /** Whether the kubelet saw the node's agent started (its API up) at its last round. */
   public boolean started(MeshNode n) {
     return kubelet.started(n);
@@ -399,6 +419,80 @@ public final class LocalMesh implements AutoCloseable {
       s.append(n.agent().tail(8));
     }
     return s.toString();
+  }
+
+  /**
+   * The public keys (base64) of the peers a node's agent holds right now, read from its UAPI socket
+   * as {@code wg show <interface> peers} would.
+   */
+  public java.util.Set<String> agentPeers(String nodeName, String iface) {
+    Path socket = node(nodeName).uapiDir().resolve(iface + ".sock");
+    java.util.Set<String> keys = new java.util.TreeSet<>();
+    try (var ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      ch.connect(java.net.UnixDomainSocketAddress.of(socket));
+      ch.write(
+          java.nio.ByteBuffer.wrap(
+              "get=1\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      String reply = new String(readAll(ch), java.nio.charset.StandardCharsets.US_ASCII);
+      for (String line : reply.split("\n")) {
+        if (line.startsWith("public_key=")) {
+          keys.add(
+              java.util.Base64.getEncoder()
+                  .encodeToString(java.util.HexFormat.of().parseHex(line.substring(11))));
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + socket + ": " + e.getMessage(), e);
+    }
+    return keys;
+  }
+
+  private static byte[] readAll(java.nio.channels.SocketChannel ch) throws IOException {
+    var out = new java.io.ByteArrayOutputStream();
+    var buf = java.nio.ByteBuffer.allocate(8192);
+    while (true) {
+      buf.clear();
+      int n = ch.read(buf);
+      if (n < 0) {
+        return out.toByteArray();
+      }
+      out.write(buf.array(), 0, n);
+      String s = out.toString(java.nio.charset.StandardCharsets.US_ASCII);
+      if (s.endsWith("\n\n")) {
+        return out.toByteArray();
+      }
+    }
+  }
+
+  /** A value of the node agent's Prometheus metrics (management port), 0 when absent. */
+  public double agentMetric(String nodeName, String metric) {
+    MeshNode n = node(nodeName);
+    try {
+      var http = java.net.http.HttpClient.newHttpClient();
+      String body =
+          http.send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(
+                              "http://"
+                                  + n.address()
+                                  + ":"
+                                  + Kubelet.MANAGEMENT_PORT
+                                  + "/q/metrics"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      for (String line : body.split("\n")) {
+        if (line.startsWith(metric + " ") || line.startsWith(metric + "{")) {
+          return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return 0;
+    } catch (IOException e) {
+      throw new IllegalStateException("no metrics from " + nodeName + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Stops everything and removes the namespaces and the bridge. */

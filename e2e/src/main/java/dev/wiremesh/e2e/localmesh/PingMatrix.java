@@ -55,7 +55,11 @@ public record PingMatrix(
     }
   }
 
-  static boolean ping(String ns, String address, int attempts) {
+  /**
+   * Up to {@code attempts} echo requests from namespace {@code ns}, 1 s each; whether one came
+   * back.
+   */
+  public static boolean ping(String ns, String address, int attempts) {
     for (int i = 0; i < attempts; i++) {
       String[] cmd =
           Sh.inNetns(

@@ -30,7 +30,7 @@ public class ExternalConfigSecrets {
   @Inject KubernetesClient client;
   @Inject OperatorConfig config;
 
-  static String secretName(String peer) {
+  public static String secretName(String peer) {
     return "wiremesh-peer-" + peer;
   }
 

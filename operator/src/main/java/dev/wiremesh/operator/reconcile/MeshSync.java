@@ -187,11 +187,17 @@ public class MeshSync {
       }
       String nodeName = p.getSpec().getNode();
       Node node = nodes.get(nodeName);
-      Agent agent = agentsByNode.get(nodeName);
-      if (node == null || agent == null) {
+      if (node == null) {
         continue;
       }
-      Identity id = identity(agent);
+      Agent agent = agentsByNode.get(nodeName);
+      // An agent that is away for a moment (restarting, being updated) keeps its place in the
+      // others' configurations under the identity it last reported: dropping it would cut its
+      // tunnels and push to every node twice.
+      Identity id = agent != null ? identity(agent) : null;
+      if (id == null) {
+        id = lastKnownIdentity(nodeName, p);
+      }
       if (id == null) {
         continue;
       }
@@ -220,7 +226,10 @@ public class MeshSync {
     plan.forEach(
         (node, d) -> {
           DeviceConfig c = toDeviceConfig(d, shared);
-          desired.put(agentsByNode.get(node), c);
+          Agent agent = agentsByNode.get(node);
+          if (agent != null) {
+            desired.put(agent, c);
+          }
           desiredByNode.put(node, c);
         });
     Map<String, PushResult> pushes = agents.pusher().pushAll(desired);
@@ -289,6 +298,24 @@ public class MeshSync {
       LOG.warnf("no identity from %s: %s", agent.node(), e.getMessage());
       return null;
     }
+  }
+
+  /**
+   * The identity a node's agent reported last: cached since this operator started, else as recorded
+   * in its peer's status (the public key and where it was seen), or null for a node that never had
+   * a working agent.
+   */
+  private Identity lastKnownIdentity(String nodeName, WireGuardPeer peer) {
+    CachedIdentity cached = identities.get(nodeName);
+    if (cached != null) {
+      return cached.identity();
+    }
+    if (peer.getStatus() == null || peer.getStatus().getPublicKey() == null) {
+      return null;
+    }
+    String seen = peer.getStatus().getEndpoint();
+    return new Identity(
+        peer.getStatus().getPublicKey(), 0, seen == null ? List.of() : List.of(seen));
   }
 
   /** The agent's first reported endpoint, else the Node's InternalIP with the mesh's port. */

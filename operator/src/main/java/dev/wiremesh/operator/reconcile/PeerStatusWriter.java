@@ -60,13 +60,13 @@ public class PeerStatusWriter {
     int readyNodes = 0;
     int peerCount = 0;
     int connected = 0;
+    // Planned nodes whose agent did not take its config, or is away (not pushed to at all).
     List<String> notApplied =
-        pushes.entrySet().stream()
+        plan.keySet().stream()
             .filter(
-                e ->
-                    !(e.getValue() instanceof PushResult.Applied
-                        || e.getValue() instanceof PushResult.Unchanged))
-            .map(Map.Entry::getKey)
+                n ->
+                    !(pushes.get(n) instanceof PushResult.Applied
+                        || pushes.get(n) instanceof PushResult.Unchanged))
             .toList();
     for (WireGuardPeer p : peers) {
       if (p.getMetadata().getDeletionTimestamp() != null) {

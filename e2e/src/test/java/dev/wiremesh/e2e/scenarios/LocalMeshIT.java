@@ -1,0 +1,171 @@
+package dev.wiremesh.e2e.scenarios;
+
+import dev.wiremesh.e2e.localmesh.LocalMesh;
+import dev.wiremesh.e2e.localmesh.MeshNode;
+import dev.wiremesh.e2e.localmesh.PingMatrix;
+import dev.wiremesh.e2e.localmesh.Sh;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The scenarios on the local mesh: the embedded API server, the real operator and three real node
+ * agents in network namespaces, started exactly as {@code wiremesh-local up} starts them (its own
+ * names and subnet, so it can run beside a user's mesh). Needs root.
+ */
+class LocalMeshIT extends MeshScenarios {
+
+  static LocalMesh mesh;
+  static Under under;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path home = Path.of("..").toAbsolutePath().normalize();
+    Path state = Files.createTempDirectory("wiremesh-local-it");
+    mesh =
+        LocalMesh.start(
+            new LocalMesh.Options(
+                home, state, 3, "wmt", "172.30.99", 0, Duration.ofSeconds(5), true));
+    under = new Under();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (mesh != null) {
+      mesh.close();
+    }
+  }
+
+  @Override
+  protected MeshUnderTest mesh() {
+    return under;
+  }
+
+  static final class Under implements MeshUnderTest {
+    static final String IFACE = "wm0";
+
+    @Override
+    public KubernetesClient client() {
+      return mesh.client();
+    }
+
+    @Override
+    public Duration resync() {
+      return mesh.options().resync();
+    }
+
+    @Override
+    public List<String> nodes() {
+      return mesh.nodes().stream().map(MeshNode::name).toList();
+    }
+
+    @Override
+    public String addNode() throws Exception {
+      return mesh.addNode(false).name();
+    }
+
+    @Override
+    public void removeNode(String node) {
+      mesh.removeNode(node);
+    }
+
+    @Override
+    public void killAgent(String node) {
+      mesh.node(node).agent().kill();
+    }
+
+    @Override
+    public void startAgent(String node) throws Exception {
+      mesh.node(node).agent().start();
+    }
+
+    @Override
+    public boolean agentReady(String node) {
+      return mesh.probe(node, "ready");
+    }
+
+    @Override
+    public void stopOperator() {
+      mesh.operator().stop();
+    }
+
+    @Override
+    public void startOperator() throws Exception {
+      mesh.operator().start();
+    }
+
+    @Override
+    public PingMatrix pingMatrix() {
+      return mesh.pingMatrix();
+    }
+
+    @Override
+    public PingMatrix awaitUp(Duration timeout) {
+      return mesh.awaitUp(timeout);
+    }
+
+    @Override
+    public boolean ping(String fromNode, String address) {
+      return PingMatrix.ping(mesh.node(fromNode).netns(), address, 1);
+    }
+
+    @Override
+    public Set<String> agentPeers(String node) {
+      return mesh.agentPeers(node, IFACE);
+    }
+
+    @Override
+    public double configApplies(String node) {
+      return mesh.agentMetric(node, "wiremesh_config_applies_total");
+    }
+
+    @Override
+    public ExternalHost externalHost() {
+      String ns = mesh.attachHost(200);
+      Path dir = mesh.options().stateDir().resolve("external");
+      // wg-quick names the interface after the file; UAPI sockets share this machine's /var/run.
+      Path conf = dir.resolve(mesh.options().prefix() + "ext0.conf");
+      return new ExternalHost() {
+        @Override
+        public void up(String wgQuickConfig) throws Exception {
+          Files.createDirectories(dir);
+          Files.deleteIfExists(conf);
+          Files.createFile(
+              conf,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+          Files.writeString(conf, wgQuickConfig);
+          Sh.run(
+              Sh.inNetns(
+                  ns,
+                  "env",
+                  "WG_QUICK_USERSPACE_IMPLEMENTATION=wireguard-go",
+                  "WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1",
+                  "wg-quick",
+                  "up",
+                  conf.toString()));
+        }
+
+        @Override
+        public boolean ping(String address) {
+          return PingMatrix.ping(ns, address, 1);
+        }
+
+        @Override
+        public void down() {
+          Sh.tryRun(Sh.inNetns(ns, "wg-quick", "down", conf.toString()));
+        }
+      };
+    }
+
+    @Override
+    public void close() {
+      mesh.close();
+    }
+  }
+}
