@@ -73,7 +73,13 @@ final class Chart {
 
   /** As {@link #template(Map)}, with a values file (YAML text) as {@code -f} before the sets. */
   static Rendered template(Map<String, String> sets, String valuesYaml) {
-    TemplateCommand cmd = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE);
+    return template(RELEASE, NAMESPACE, sets, valuesYaml);
+  }
+
+  /** As {@link #template(Map, String)}, for another release name and namespace. */
+  static Rendered template(
+      String release, String namespace, Map<String, String> sets, String valuesYaml) {
+    TemplateCommand cmd = new Helm(DIR).template().withName(release).withNamespace(namespace);
     if (valuesYaml != null) {
       cmd.withValuesFile(writeTemp(valuesYaml));
     }

@@ -362,6 +362,26 @@ class HelmChartTest {
     }
   }
 
+  @Test
+  void anotherReleaseNameAndNamespaceAreFollowedEverywhere() {
+    Rendered r = Chart.template("mesh-prod", "vpn-ops", Map.of(), null);
+    for (Doc d : r.docs()) {
+      if (!d.kind().startsWith("Cluster")) {
+        assertThat(d.object().getMetadata().getNamespace()).as(d.name()).isEqualTo("vpn-ops");
+      }
+      assertThat(d.name()).as(d.kind()).startsWith("mesh-prod-wiremesh-");
+    }
+    String sa = r.one(Deployment.class).getSpec().getTemplate().getSpec().getServiceAccountName();
+    Subject subject = new Subject(null, "ServiceAccount", sa, "vpn-ops");
+    assertThat(r.one(ClusterRoleBinding.class).getSubjects()).containsExactly(subject);
+    assertThat(r.one(RoleBinding.class).getSubjects()).containsExactly(subject);
+    // The operator selects this release's agents only.
+    Container op = only(r.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers());
+    assertThat(selector(env(op).get("WIREMESH_AGENT_SELECTOR").getValue()))
+        .containsEntry("app.kubernetes.io/instance", "mesh-prod");
+    assertThat(agentPod(r).getServiceAccountName()).isEqualTo("mesh-prod-wiremesh-agent");
+  }
+
   // ---- RBAC
 
   @Test
