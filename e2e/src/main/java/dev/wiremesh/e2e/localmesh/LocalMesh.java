@@ -80,6 +80,7 @@ public final class LocalMesh implements AutoCloseable {
   private final Kubelet kubelet;
   private final JavaApp operator;
   private final Map<String, MeshNode> nodes = new TreeMap<>();
+  private final List<JavaApp> replicas = new ArrayList<>();
   private final ScheduledExecutorService loop =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().daemon().name("local-kubelet").unstarted(r));
@@ -98,21 +99,35 @@ public final class LocalMesh implements AutoCloseable {
             new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
         .create();
     kubelet = new Kubelet(client(), NAMESPACE);
-    operator =
-        new JavaApp(
-            "operator",
-            options.home().resolve("operator/target/quarkus-app/quarkus-run.jar"),
-            Map.of(
-                "KUBECONFIG",
-                kubeconfig().toString(),
-                "POD_NAMESPACE",
-                NAMESPACE,
-                "WIREMESH_RESYNC",
-                options.resync().toSeconds() + "s",
-                "QUARKUS_HTTP_PORT",
-                "0"),
-            null,
-            options.stateDir().resolve("operator.log"));
+    operator = newOperator("operator");
+  }
+
+  private JavaApp newOperator(String name) {
+    return new JavaApp(
+        name,
+        options.home().resolve("operator/target/quarkus-app/quarkus-run.jar"),
+        Map.of(
+            "KUBECONFIG",
+            kubeconfig().toString(),
+            "POD_NAMESPACE",
+            NAMESPACE,
+            "WIREMESH_RESYNC",
+            options.resync().toSeconds() + "s",
+            "QUARKUS_HTTP_PORT",
+            "0"),
+        null,
+        options.stateDir().resolve(name + ".log"));
+  }
+
+  /**
+   * Starts another replica of the operator (as a Deployment with two replicas would): leader
+   * election on the Lease keeps it waiting while another leads. Stopped with the mesh.
+   */
+  public synchronized JavaApp startOperatorReplica(String name) throws IOException {
+    JavaApp replica = newOperator(name);
+    replicas.add(replica);
+    replica.start();
+    return replica;
   }
 
   /**
@@ -503,6 +518,7 @@ public final class LocalMesh implements AutoCloseable {
       n.agent().stop();
     }
     operator.stop();
+    replicas.forEach(JavaApp::stop);
     api.close();
     network.sweep();
   }

@@ -1,5 +1,10 @@
 package dev.wiremesh.e2e.scenarios;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
+import dev.wiremesh.e2e.localmesh.JavaApp;
 import dev.wiremesh.e2e.localmesh.LocalMesh;
 import dev.wiremesh.e2e.localmesh.MeshNode;
 import dev.wiremesh.e2e.localmesh.PingMatrix;
@@ -10,9 +15,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
 
 /**
  * The scenarios on the local mesh: the embedded API server, the real operator and three real node
@@ -46,6 +54,47 @@ class LocalMeshIT extends MeshScenarios {
   protected MeshUnderTest mesh() {
     return under;
   }
+
+  /**
+   * Two replicas of the operator, as the chart's Deployment may run: only the Lease's holder
+   * reconciles; when it stops, the other takes over from the cluster's state alone — the same
+   * addresses, nothing pushed while nothing changed — and applies what changes next.
+   */
+  @Test
+  @Order(7)
+  void aSecondReplicaWaitsThenTakesOverWithoutPushingAndAppliesTheNextChange() throws Exception {
+    var lease = mesh.client().leases().inNamespace(LocalMesh.NAMESPACE).withName(LEASE);
+    String leader = lease.get().getSpec().getHolderIdentity();
+    JavaApp standby = mesh.startOperatorReplica("operator-2");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> Files.readString(standby.log()).contains("started in"));
+    Thread.sleep(mesh.options().resync().plusSeconds(2).toMillis());
+    assertThat(Files.readString(standby.log()))
+        .as("the standby does not reconcile while the other leads")
+        .doesNotContain("Started event processing");
+    assertThat(lease.get().getSpec().getHolderIdentity()).isEqualTo(leader);
+
+    Map<String, Double> applies = applies();
+    Map<String, String> addresses = addresses();
+    mesh.operator().stop();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> Files.readString(standby.log()).contains("Started event processing"));
+    assertThat(lease.get().getSpec().getHolderIdentity()).isNotEqualTo(leader);
+    Thread.sleep(mesh.options().resync().multipliedBy(2).toMillis());
+    assertThat(addresses()).as("the new leader keeps every address").isEqualTo(addresses);
+    assertThat(applies()).as("nothing pushed while nothing changed").isEqualTo(applies);
+
+    // The next change is the new leader's to apply: the external peer leaves.
+    String gateway = mesh.nodes().getFirst().name();
+    String key = externalKey.publicKey();
+    mesh.client().resources(WireGuardPeer.class).withName(EXTERNAL).delete();
+    await().atMost(Duration.ofSeconds(60)).until(() -> !under.agentPeers(gateway).contains(key));
+    assertThat(under.pingMatrix().complete()).isTrue();
+  }
+
+  static final String LEASE = "wiremesh-operator-leader";
 
   static final class Under implements MeshUnderTest {
     static final String IFACE = "wm0";
