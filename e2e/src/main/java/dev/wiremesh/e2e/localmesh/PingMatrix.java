@@ -18,6 +18,12 @@ public record PingMatrix(
   /** One source and one destination address. */
   public record Cell(String source, String address) {}
 
+  /** Sends echo requests from a source to an address; whether one came back. */
+  @FunctionalInterface
+  public interface Pinger {
+    boolean ping(String source, String address);
+  }
+
   /**
    * @param sources the members that ping, by name, with their network namespace
    * @param targets destination addresses, each with the member it belongs to (a member never pings
@@ -27,21 +33,29 @@ public record PingMatrix(
    */
   public static PingMatrix measure(
       Map<String, String> sources, Map<String, String> targets, int attempts) {
+    return measure(
+        List.copyOf(sources.keySet()),
+        targets,
+        (source, address) -> ping(sources.get(source), address, attempts));
+  }
+
+  /** The matrix with any way of pinging (a node may be a namespace, a container, a machine). */
+  public static PingMatrix measure(
+      List<String> sources, Map<String, String> targets, Pinger pinger) {
     Map<Cell, Future<Boolean>> futures = new LinkedHashMap<>();
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-      sources.forEach(
-          (name, ns) ->
-              targets.forEach(
-                  (address, owner) -> {
-                    if (!owner.equals(name)) {
-                      futures.put(
-                          new Cell(name, address), pool.submit(() -> ping(ns, address, attempts)));
-                    }
-                  }));
+      for (String name : sources) {
+        targets.forEach(
+            (address, owner) -> {
+              if (!owner.equals(name)) {
+                futures.put(new Cell(name, address), pool.submit(() -> pinger.ping(name, address)));
+              }
+            });
+      }
     }
     Map<Cell, Boolean> out = new LinkedHashMap<>();
     futures.forEach((cell, f) -> out.put(cell, get(f)));
-    return new PingMatrix(List.copyOf(sources.keySet()), Map.copyOf(targets), out);
+    return new PingMatrix(List.copyOf(sources), Map.copyOf(targets), out);
   }
 
   private static boolean get(Future<Boolean> f) {
