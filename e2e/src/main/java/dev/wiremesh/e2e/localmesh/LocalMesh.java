@@ -334,14 +334,10 @@ public final class LocalMesh implements AutoCloseable {
     Map<String, String> out = new TreeMap<>();
     for (WireGuardPeer p : peers()) {
       String node = p.getSpec().getNode();
-      if (node == null || p.getStatus() == null || p.getStatus().getAddress() == null) {
+      if (node == null || p.getStatus() == null || p.getStatus().getAddresses() == null) {
         continue;
       }
-      for (String a : p.getStatus().getAddress().split(",")) {
-        if (!a.isBlank()) {
-          out.put(a.strip(), node);
-        }
-      }
+      p.getStatus().getAddresses().forEach(a -> out.put(a, node));
     }
     return out;
   }
@@ -364,7 +360,7 @@ public final class LocalMesh implements AutoCloseable {
                         p ->
                             n.name().equals(p.getSpec().getNode())
                                 && p.getStatus() != null
-                                && p.getStatus().getAddress() != null
+                                && p.getStatus().getAddresses() != null
                                 && p.getStatus().getConditions().stream()
                                     .anyMatch(
                                         c ->

@@ -318,10 +318,8 @@ class K3sMeshIT extends MeshScenarios {
       for (WireGuardPeer p : client.resources(WireGuardPeer.class).list().getItems()) {
         if (p.getSpec().getNode() != null
             && p.getStatus() != null
-            && p.getStatus().getAddress() != null) {
-          for (String a : p.getStatus().getAddress().split(",")) {
-            out.put(a, p.getSpec().getNode());
-          }
+            && p.getStatus().getAddresses() != null) {
+          p.getStatus().getAddresses().forEach(a -> out.put(a, p.getSpec().getNode()));
         }
       }
       return out;

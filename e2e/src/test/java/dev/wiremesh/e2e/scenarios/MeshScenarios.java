@@ -233,7 +233,7 @@ public abstract class MeshScenarios {
   }
 
   List<String> addressesOf(String node) {
-    return List.of(peerOfNode(node).getStatus().getAddress().split(","));
+    return peerOfNode(node).getStatus().getAddresses();
   }
 
   String ipv4Of(String node) {

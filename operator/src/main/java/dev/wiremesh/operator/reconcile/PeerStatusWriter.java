@@ -88,8 +88,9 @@ public class PeerStatusWriter {
               ? i.message()
               : a instanceof AddressOutcome.Exhausted x ? x.message() : invalid.get(name);
       if (a instanceof AddressOutcome.Assigned assigned) {
-        s.setAddress(
-            String.join(",", assigned.addresses().stream().map(Addresses::format).toList()));
+        List<String> formatted = assigned.addresses().stream().map(Addresses::format).toList();
+        s.setAddress(String.join(",", formatted));
+        s.setAddresses(formatted);
       }
       conditions =
           Conditions.set(

@@ -132,6 +132,9 @@ class MeshReconcilerTest {
     assertThat(peer.getStatus().getEndpoint()).isEqualTo("192.168.1.13:51820");
     assertThat(List.of(address("join-join-a"), address("join-join-b"), address("join-join-c")))
         .containsExactlyInAnyOrder("10.1.0.1", "10.1.0.2", "10.1.0.3");
+    assertThat(peer.getStatus().getAddresses())
+        .as("the same addresses as a list, for programs")
+        .containsExactly(peer.getStatus().getAddress());
     PeerConfig cOnA =
         cluster.agents.get("join-a").current().peers().stream()
             .filter(p -> p.publicKey().equals(key("join-c")))

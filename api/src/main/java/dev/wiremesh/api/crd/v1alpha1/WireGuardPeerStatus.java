@@ -14,8 +14,13 @@ public class WireGuardPeerStatus {
   private String publicKey;
 
   @JsonPropertyDescription(
-      "The tunnel address allocated to the peer (or validated, when the spec sets one).")
+      "The tunnel addresses allocated to the peer (or validated, when the spec sets one), one per"
+          + " address pool, comma-separated, IPv4 first: for display (kubectl get wgp).")
   private String address;
+
+  @JsonPropertyDescription(
+      "The same tunnel addresses as a list, one per address pool, IPv4 first: for programs.")
+  private List<String> addresses;
 
   @JsonPropertyDescription("Where the peer was last seen (host:port), as its peers report.")
   private String endpoint;
@@ -63,6 +68,14 @@ public class WireGuardPeerStatus {
 
   public void setAddress(String address) {
     this.address = address;
+  }
+
+  public List<String> getAddresses() {
+    return addresses;
+  }
+
+  public void setAddresses(List<String> addresses) {
+    this.addresses = addresses;
   }
 
   public String getEndpoint() {
@@ -142,6 +155,7 @@ public class WireGuardPeerStatus {
     return o instanceof WireGuardPeerStatus s
         && Objects.equals(publicKey, s.publicKey)
         && Objects.equals(address, s.address)
+        && Objects.equals(addresses, s.addresses)
         && Objects.equals(endpoint, s.endpoint)
         && Objects.equals(lastHandshakeTime, s.lastHandshakeTime)
         && Objects.equals(rxBytes, s.rxBytes)
@@ -158,6 +172,7 @@ public class WireGuardPeerStatus {
     return Objects.hash(
         publicKey,
         address,
+        addresses,
         endpoint,
         lastHandshakeTime,
         rxBytes,
