@@ -361,6 +361,40 @@ class MeshReconcilerTest {
   }
 
   @Test
+  void aNodeWhoseAgentIsAwayKeepsItsPlaceInTheOthersConfigsUntilItReturns() throws Exception {
+    mesh("away", "10.7.0.0/24", false);
+    node("away", "away-a", 71, false);
+    FakeAgent b = node("away", "away-b", 72, false);
+    awaitConverged("away", "away-a", "away-b");
+
+    // b's agent Pod is gone for a while (a rolling update, a crash loop): its node stays.
+    client.pods().inNamespace(TestCluster.NAMESPACE).withName("agent-away-b").delete();
+    node("away", "away-c", 73, false);
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () -> {
+              assertThat(cluster.agents.get("away-a").peerKeys())
+                  .as("a keeps b, and gets the newcomer")
+                  .contains(key("away-b"), key("away-c"));
+              assertThat(cluster.agents.get("away-c").peerKeys())
+                  .as("the newcomer gets b under the identity b reported last")
+                  .contains(key("away-a"), key("away-b"));
+              assertThat(condition("away-away-b", "Ready"))
+                  .as("b's peer is not applied on b itself")
+                  .isFalse();
+            });
+    assertThat(b.peerKeys()).doesNotContain(key("away-c"));
+
+    client
+        .pods()
+        .inNamespace(TestCluster.NAMESPACE)
+        .resource(TestCluster.agentPod("away-b", b.port()))
+        .create();
+    awaitConverged("away", "away-a", "away-b", "away-c");
+  }
+
+  @Test
   void aDeletedPeerLeavesEveryAgentBeforeItsFinalizerGoes() throws Exception {
     mesh("fin", "10.7.0.0/24", false);
     node("fin", "fin-a", 71, false);
