@@ -216,7 +216,44 @@ public final class ApiServer implements AutoCloseable {
       if ("POST".equals(request.getMethod()) && bare.equals(RULES_REVIEW)) {
         return json(201, review);
       }
-      return crud.dispatch(request);
+      MockResponse response = crud.dispatch(request);
+      CustomResourceDefinition crd = tablePrinted(request, bare);
+      if (crd != null && response.code() == 200) {
+        return json(
+            200, PeerTable.table(crd, response.getBody().readUtf8(), java.time.Instant.now()));
+      }
+      return response;
+    }
+
+    /**
+     * The CRD whose resources a GET asks to have printed as a Table (kubectl get), or null: a list
+     * or a single resource, not a watch.
+     */
+    private CustomResourceDefinition tablePrinted(RecordedRequest request, String bare) {
+      String accept = request.getHeader("Accept");
+      if (!"GET".equals(request.getMethod())
+          || accept == null
+          || !accept.contains("as=Table")
+          || request.getPath().contains("watch=")) {
+        return null;
+      }
+      for (CustomResourceDefinition crd : crds) {
+        var spec = crd.getSpec();
+        String base =
+            "/apis/" + spec.getGroup() + "/" + spec.getVersions().getFirst().getName() + "/";
+        if (bare.startsWith(base)) {
+          String rest = bare.substring(base.length());
+          if (rest.startsWith("namespaces/")) {
+            String[] parts = rest.split("/", 3);
+            rest = parts.length == 3 ? parts[2] : "";
+          }
+          String[] parts = rest.split("/");
+          if (parts[0].equals(spec.getNames().getPlural()) && parts.length <= 2) {
+            return crd;
+          }
+        }
+      }
+      return null;
     }
 
     private static MockResponse json(int code, String body) {

@@ -1,5 +1,9 @@
 package dev.wiremesh.e2e.localmesh;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.jayway.jsonpath.Configuration;
 import com.jayway.jsonpath.JsonPath;
 import com.jayway.jsonpath.Option;
@@ -29,10 +33,7 @@ public final class PeerTable {
 
   public static String render(
       CustomResourceDefinition crd, Collection<GenericKubernetesResource> items, Instant now) {
-    List<CustomResourceColumnDefinition> columns =
-        crd.getSpec().getVersions().getFirst().getAdditionalPrinterColumns().stream()
-            .filter(c -> c.getPriority() == null || c.getPriority() == 0)
-            .toList();
+    List<CustomResourceColumnDefinition> columns = columns(crd, false);
     List<List<String>> rows = new ArrayList<>();
     List<String> header = new ArrayList<>();
     header.add("NAME");
@@ -49,6 +50,76 @@ public final class PeerTable {
     }
     return align(rows);
   }
+
+  /** The CRD's printer columns: those of priority 0, or all of them ({@code -o wide}). */
+  static List<CustomResourceColumnDefinition> columns(CustomResourceDefinition crd, boolean wide) {
+    List<CustomResourceColumnDefinition> all =
+        crd.getSpec().getVersions().getFirst().getAdditionalPrinterColumns();
+    return all == null
+        ? List.of()
+        : all.stream()
+            .filter(c -> wide || c.getPriority() == null || c.getPriority() == 0)
+            .toList();
+  }
+
+  /**
+   * The same rows as a meta.k8s.io/v1 Table, the answer an API server gives kubectl when it asks
+   * for server-side printing ({@code Accept: ...;as=Table}): kubectl then shows these columns.
+   *
+   * @param body the JSON of one resource or of a list of them
+   */
+  public static String table(CustomResourceDefinition crd, String body, Instant now) {
+    ObjectNode root;
+    try {
+      root = (ObjectNode) JSON.readTree(body);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+    }
+    List<JsonNode> items = new ArrayList<>();
+    if (root.has("items")) {
+      root.get("items").forEach(items::add);
+    } else {
+      items.add(root);
+    }
+    List<CustomResourceColumnDefinition> columns = columns(crd, true);
+    ObjectNode table =
+        JSON.createObjectNode().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
+    ObjectNode meta = table.putObject("metadata");
+    if (root.has("metadata") && root.get("metadata").has("resourceVersion")) {
+      meta.set("resourceVersion", root.get("metadata").get("resourceVersion"));
+    }
+    ArrayNode defs = table.putArray("columnDefinitions");
+    defs.addObject()
+        .put("name", "Name")
+        .put("type", "string")
+        .put("format", "name")
+        .put("description", "Name of the resource")
+        .put("priority", 0);
+    for (CustomResourceColumnDefinition c : columns) {
+      defs.addObject()
+          .put("name", c.getName())
+          .put("type", "date".equals(c.getType()) ? "string" : c.getType())
+          .put("format", c.getFormat() == null ? "" : c.getFormat())
+          .put("description", c.getDescription() == null ? "" : c.getDescription())
+          .put("priority", c.getPriority() == null ? 0 : c.getPriority());
+    }
+    ArrayNode rows = table.putArray("rows");
+    for (JsonNode item : items) {
+      ObjectNode row = rows.addObject();
+      ArrayNode cells = row.putArray("cells");
+      cells.add(item.path("metadata").path("name").asText());
+      String json = item.toString();
+      for (CustomResourceColumnDefinition c : columns) {
+        cells.add(cell(json, c, now));
+      }
+      ObjectNode object = row.putObject("object");
+      object.put("kind", "PartialObjectMetadata").put("apiVersion", "meta.k8s.io/v1");
+      object.set("metadata", item.path("metadata"));
+    }
+    return table.toString();
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   static String cell(String json, CustomResourceColumnDefinition c, Instant now) {
     Object v = JsonPath.using(PATHS).parse(json).read("$" + c.getJsonPath());

@@ -96,6 +96,43 @@ class LocalMeshIT extends MeshScenarios {
 
   static final String LEASE = "wiremesh-operator-leader";
 
+  /**
+   * kubectl works against the embedded API server with the kubeconfig it wrote: discovery (short
+   * names) and server-side printing with the CRD's columns.
+   */
+  @Test
+  @Order(8)
+  void kubectlListsThePeersWithTheCrdsColumns() throws Exception {
+    var request =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(
+                    mesh.api().url() + "/apis/wiremesh.dev/v1alpha1/wireguardpeers"))
+            .header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json")
+            .build();
+    String body =
+        java.net.http.HttpClient.newHttpClient()
+            .send(request, java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body();
+    var table = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+    assertThat(table.path("kind").asText()).isEqualTo("Table");
+    assertThat(table.path("columnDefinitions").findValuesAsText("name"))
+        .containsExactly("Name", "MESH", "NODE", "ADDRESS", "ENDPOINT", "HANDSHAKE", "READY");
+    List<String> names = new java.util.ArrayList<>();
+    table.path("rows").forEach(r -> names.add(r.path("cells").get(0).asText()));
+    assertThat(names).contains("laptop-alice", "mesh-node-1", "mesh-node-2");
+    table.path("rows").forEach(r -> assertThat(r.path("cells")).hasSize(7));
+
+    if (Files.isExecutable(Path.of("/usr/bin/kubectl"))) {
+      var r =
+          dev.wiremesh.e2e.localmesh.Sh.tryRun(
+              "env", "KUBECONFIG=" + mesh.kubeconfig(), "kubectl", "get", "wgp");
+      assertThat(r.exit()).as(r.output()).isZero();
+      assertThat(r.output()).contains("MESH", "ADDRESS", "READY", "mesh-node-1");
+    } else {
+      System.err.println("*** kubectl not installed: checked the API server's answers only ***");
+    }
+  }
+
   static final class Under implements MeshUnderTest {
     static final String IFACE = "wm0";
 

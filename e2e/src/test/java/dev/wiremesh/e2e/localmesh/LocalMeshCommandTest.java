@@ -1,0 +1,94 @@
+package dev.wiremesh.e2e.localmesh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** What a user of {@code wiremesh-local} sees when they get an argument wrong. */
+class LocalMeshCommandTest {
+
+  record Run(int exit, String out, String err) {}
+
+  static Run run(String... args) {
+    var out = new ByteArrayOutputStream();
+    var err = new ByteArrayOutputStream();
+    int exit =
+        LocalMeshCommand.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(
+        exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void noCommandPrintsTheUsageAndFails() {
+    Run r = run();
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("usage: wiremesh-local up", "--nodes N");
+  }
+
+  @Test
+  void helpPrintsTheUsage() {
+    Run r = run("--help");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("wiremesh-local down");
+  }
+
+  @Test
+  void wrongArgumentsNameTheArgumentAndWhatIsValid() {
+    assertThat(run("start").err()).contains("unknown command 'start': use up or down");
+    assertThat(run("up", "--nodes", "many").err())
+        .contains("--nodes must be a whole number, not 'many'");
+    assertThat(run("up", "--nodes", "0").err()).contains("nodes must be 1-50: 0");
+    assertThat(run("up", "--nodes").err()).contains("--nodes needs a value");
+    assertThat(run("up", "--api-port", "70000").err()).contains("api port must be 0-65535");
+    assertThat(run("up", "--resync", "0").err()).contains("resync must be positive");
+    assertThat(run("up", "--colour").err()).contains("unknown option '--colour'");
+    assertThat(run("down", "--nodes", "3").err()).contains("--nodes applies to `up` only");
+    assertThat(run("up", "--nodes", "0").exit()).isEqualTo(2);
+  }
+
+  @Test
+  void optionsAreTaken() {
+    var d = LocalMesh.Options.defaults(java.nio.file.Path.of("/repo"));
+    var o =
+        LocalMeshCommand.parse(
+            "up",
+            new java.util.ArrayDeque<>(
+                java.util.List.of(
+                    "--nodes", "5", "--state-dir", "/tmp/x", "--resync", "7", "--no-examples")),
+            d);
+    assertThat(o.nodes()).isEqualTo(5);
+    assertThat(o.stateDir()).hasToString("/tmp/x");
+    assertThat(o.resync()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(o.examples()).isFalse();
+    assertThat(o.prefix()).isEqualTo(d.prefix());
+  }
+
+  @Test
+  void networkNamesFitInterfaceNames() {
+    assertThat(new Network("wml", "172.29.0").namespace(3)).isEqualTo("wml-n3");
+    assertThat(new Network("wml", "172.29.0").address(3)).isEqualTo("172.29.0.13");
+    assertThat(new Network("wml", "172.29.0").address(200)).isEqualTo("172.29.0.200");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Network("toolongname", "10.0.0"))
+        .hasMessageContaining("prefix must be 1-6");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Network("wml", "10.0.0.0/24"))
+        .hasMessageContaining("subnet must be the first three octets");
+  }
+
+  @Test
+  void agesAreKubectls() {
+    assertThat(PeerTable.age(Duration.ofSeconds(45))).isEqualTo("45s");
+    assertThat(PeerTable.age(Duration.ofSeconds(192))).isEqualTo("3m12s");
+    assertThat(PeerTable.age(Duration.ofMinutes(25))).isEqualTo("25m");
+    assertThat(PeerTable.age(Duration.ofMinutes(303))).isEqualTo("5h3m");
+    assertThat(PeerTable.age(Duration.ofHours(20))).isEqualTo("20h");
+    assertThat(PeerTable.age(Duration.ofHours(76))).isEqualTo("3d4h");
+    assertThat(PeerTable.age(Duration.ofDays(12))).isEqualTo("12d");
+  }
+}
