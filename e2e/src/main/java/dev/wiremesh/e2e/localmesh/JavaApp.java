@@ -33,6 +33,7 @@ public final class JavaApp {
   private final Map<String, String> env;
   private final String netns;
   private final Path log;
+  private final Path uapiDir;
   private Process process;
 
   /**
@@ -40,6 +41,16 @@ public final class JavaApp {
    * @param netns the namespace to run in, or null for the host's
    */
   public JavaApp(String name, Path jar, Map<String, String> env, String netns, Path log) {
+    this(name, jar, env, netns, null, log);
+  }
+
+  /**
+   * @param uapiDir with a namespace: a folder mounted over /var/run/wireguard for this app only
+   *     (`ip netns exec` gives it its own mount namespace), so that `wg` run in the app's
+   *     namespaces finds its interfaces while every node's interface has the same name
+   */
+  public JavaApp(
+      String name, Path jar, Map<String, String> env, String netns, Path uapiDir, Path log) {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
           jar
@@ -51,6 +62,7 @@ public final class JavaApp {
     this.env = Map.copyOf(env);
     this.netns = netns;
     this.log = log;
+    this.uapiDir = uapiDir;
   }
 
   public synchronized void start() throws IOException {
@@ -60,6 +72,16 @@ public final class JavaApp {
     List<String> cmd = new ArrayList<>();
     if (netns != null) {
       cmd.addAll(List.of("ip", "netns", "exec", netns));
+      if (uapiDir != null) {
+        Files.createDirectories(uapiDir);
+        Files.createDirectories(Path.of("/var/run/wireguard"));
+        cmd.addAll(
+            List.of(
+                "sh",
+                "-c",
+                "mount --bind \"$0\" /var/run/wireguard && exec \"$@\"",
+                uapiDir.toString()));
+      }
     }
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(JVM_FLAGS);

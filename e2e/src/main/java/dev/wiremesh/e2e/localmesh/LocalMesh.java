@@ -245,9 +245,9 @@ public final class LocalMesh implements AutoCloseable {
             Map.of(
                 "NODE_NAME", name,
                 "WIREMESH_TLS_DIR", dir.resolve("tls").toString(),
-                "WIREMESH_AGENT_STATE_DIR", dir.resolve("state").toString(),
-                "WIREMESH_AGENT_UAPI_DIR", dir.resolve("uapi").toString()),
+                "WIREMESH_AGENT_STATE_DIR", dir.resolve("state").toString()),
             ns,
+            dir.resolve("uapi"),
             dir.resolve("agent.log"));
     MeshNode n = new MeshNode(i, name, ns, network.address(i), dir, agent);
     nodes.put(name, n);

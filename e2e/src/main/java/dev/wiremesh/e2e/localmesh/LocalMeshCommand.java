@@ -21,11 +21,13 @@ public final class LocalMeshCommand {
       """
       usage: wiremesh-local up [--nodes N] [--state-dir DIR] [--api-port PORT] [--resync SECONDS] [--no-examples]
              wiremesh-local down [--state-dir DIR]
+             wiremesh-local wg NODE [WG-ARGS...]
 
         up     starts an embedded API server, the operator and N node agents (each node a network
                namespace on a bridge), applies crds/examples, waits until every tunnel is up, prints
                the peers and a ping matrix, and keeps running until Ctrl-C or `down`
         down   stops a mesh started with `up` (and removes what a killed one left behind)
+        wg     runs the stock wg(8) on a node of a running mesh, e.g. `wiremesh-local wg node-1 show`
 
         --nodes N          nodes to start, 1-50 (default 3; node-1 is the gateway for external peers)
         --state-dir DIR    logs, kubeconfig, the nodes' state (default /run/wiremesh-local)
@@ -50,6 +52,9 @@ public final class LocalMeshCommand {
       (command == null ? err : out).print(USAGE);
       return command == null ? 2 : 0;
     }
+    if (command.equals("wg")) {
+      return wg(a, defaults, err);
+    }
     LocalMesh.Options o;
     try {
       o = parse(command, a, defaults);
@@ -66,9 +71,46 @@ public final class LocalMeshCommand {
     }
   }
 
+  /** wg(8) in the node agent's network and mount namespaces (where its UAPI sockets are). */
+  static int wg(Deque<String> a, LocalMesh.Options d, PrintStream err) {
+    String node = a.pollFirst();
+    if (node == null || !node.matches("node-\\d{1,2}")) {
+      err.println("wiremesh-local: wg needs a node name such as node-1, not '" + node + "'");
+      return 2;
+    }
+    String ns = new Network(d.prefix(), d.subnet()).namespace(Integer.parseInt(node.substring(5)));
+    long pid = -1;
+    for (String p : Sh.tryRun("ip", "netns", "pids", ns).output().split("\\s+")) {
+      if (!p.isBlank()
+          && ProcessHandle.of(Long.parseLong(p))
+              .flatMap(h -> h.info().commandLine())
+              .map(c -> c.contains("node-agent"))
+              .orElse(false)) {
+        pid = Long.parseLong(p);
+      }
+    }
+    if (pid < 0) {
+      err.println("wiremesh-local: no agent is running on " + node + " (namespace " + ns + ")");
+      return 1;
+    }
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of("nsenter", "--target", Long.toString(pid), "--mount", "--net", "wg"));
+    cmd.addAll(a.isEmpty() ? List.of("show") : a);
+    try {
+      return new ProcessBuilder(cmd).inheritIO().start().waitFor();
+    } catch (IOException e) {
+      err.println("wiremesh-local: cannot run wg: " + e.getMessage());
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 130;
+    }
+  }
+
   static LocalMesh.Options parse(String command, Deque<String> a, LocalMesh.Options d) {
     if (!command.equals("up") && !command.equals("down")) {
-      throw new IllegalArgumentException("unknown command '" + command + "': use up or down");
+      throw new IllegalArgumentException("unknown command '" + command + "': use up, down or wg");
     }
     int nodes = d.nodes();
     Path state = d.stateDir();
@@ -169,6 +211,7 @@ public final class LocalMeshCommand {
     out.println("The mesh is up. Try:");
     out.println("  export KUBECONFIG=" + mesh.kubeconfig());
     out.println("  kubectl get wgm,wgp");
+    out.println("  e2e/bin/wiremesh-local wg " + mesh.nodes().getFirst().name() + " show");
     out.println(
         "  ip netns exec "
             + mesh.nodes().getFirst().netns()
@@ -177,6 +220,9 @@ public final class LocalMeshCommand {
                 .filter(t -> !matrix.targets().get(t).equals(mesh.nodes().getFirst().name()))
                 .findFirst()
                 .orElse(""));
+    if (!o.stateDir().equals(LocalMesh.Options.defaults(o.home()).stateDir())) {
+      out.println("  (with --state-dir " + o.stateDir() + " for `down`)");
+    }
     out.println("Logs: " + o.stateDir() + "/operator.log, " + o.stateDir() + "/node-*/agent.log");
     out.println("Ctrl-C or `wiremesh-local down` stops it.");
     try {

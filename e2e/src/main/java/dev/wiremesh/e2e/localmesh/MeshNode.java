@@ -17,7 +17,11 @@ public record MeshNode(
     return dir.resolve("state");
   }
 
-  /** Each node's own folder for UAPI sockets: every namespace shares this machine's /var/run. */
+  /**
+   * The node's UAPI sockets, as this machine sees them: the agent sees this folder at
+   * /var/run/wireguard (mounted in its own mount namespace), so {@code wg} run in the agent's
+   * namespaces works as on a real node, while every node's interface has the same name.
+   */
   public Path uapiDir() {
     return dir.resolve("uapi");
   }

@@ -41,7 +41,7 @@ class LocalMeshCommandTest {
 
   @Test
   void wrongArgumentsNameTheArgumentAndWhatIsValid() {
-    assertThat(run("start").err()).contains("unknown command 'start': use up or down");
+    assertThat(run("start").err()).contains("unknown command 'start': use up, down or wg");
     assertThat(run("up", "--nodes", "many").err())
         .contains("--nodes must be a whole number, not 'many'");
     assertThat(run("up", "--nodes", "0").err()).contains("nodes must be 1-50: 0");
@@ -51,6 +51,7 @@ class LocalMeshCommandTest {
     assertThat(run("up", "--colour").err()).contains("unknown option '--colour'");
     assertThat(run("down", "--nodes", "3").err()).contains("--nodes applies to `up` only");
     assertThat(run("up", "--nodes", "0").exit()).isEqualTo(2);
+    assertThat(run("wg", "nodeX").err()).contains("wg needs a node name such as node-1");
   }
 
   @Test

@@ -102,7 +102,7 @@ class LocalMeshIT extends MeshScenarios {
    */
   @Test
   @Order(8)
-  void kubectlListsThePeersWithTheCrdsColumns() throws Exception {
+  void kubectlListsThePeersWithTheCrdsColumnsAndWgShowsANodesInterface() throws Exception {
     var request =
         java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(
@@ -121,6 +121,24 @@ class LocalMeshIT extends MeshScenarios {
     table.path("rows").forEach(r -> names.add(r.path("cells").get(0).asText()));
     assertThat(names).contains("laptop-alice", "mesh-node-1", "mesh-node-2");
     table.path("rows").forEach(r -> assertThat(r.path("cells")).hasSize(7));
+
+    // The stock wg(8), in a node agent's namespaces, sees the node's interface and its peers.
+    MeshNode first = mesh.nodes().getFirst();
+    var wg =
+        dev.wiremesh.e2e.localmesh.Sh.tryRun(
+            "nsenter",
+            "--target",
+            Long.toString(first.agent().pid()),
+            "--mount",
+            "--net",
+            "wg",
+            "show",
+            "wm0",
+            "peers");
+    assertThat(wg.exit()).as(wg.output()).isZero();
+    assertThat(wg.output().lines().toList())
+        .containsAll(mesh.agentPeers(first.name(), "wm0"))
+        .hasSizeGreaterThanOrEqualTo(mesh.nodes().size() - 1);
 
     if (Files.isExecutable(Path.of("/usr/bin/kubectl"))) {
       var r =
