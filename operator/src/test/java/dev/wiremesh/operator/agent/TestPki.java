@@ -12,6 +12,8 @@ import javax.net.ssl.SSLContext;
 /** One CA for a test run, with an agent server context and an operator client context. */
 public final class TestPki {
   public final CertificateAuthority ca;
+  public final IssuedCertificate agent;
+  public final IssuedCertificate operator;
   public final SSLContext agentServer;
   public final SSLContext operatorClient;
 
@@ -22,14 +24,14 @@ public final class TestPki {
   public TestPki(CertificateAuthority ca) {
     Instant now = Instant.now();
     this.ca = ca;
-    IssuedCertificate agent =
+    this.agent =
         ca.issue(
             "agent",
             List.of(CertificateAuthority.AGENT_SERVER_NAME),
             Usage.SERVER,
             now,
             Duration.ofDays(1));
-    IssuedCertificate operator =
+    this.operator =
         ca.issue(
             "operator",
             List.of(CertificateAuthority.OPERATOR_CLIENT_NAME),

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import dev.wiremesh.operator.agent.TestPki;
 import dev.wiremesh.operator.pki.CertificateAuthority.Usage;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -69,23 +70,11 @@ class PkiTest {
   @Test
   void mutualTlsAcceptsOnlyTheMeshCaOnBothSides() throws Exception {
     Instant now = Instant.now();
-    CertificateAuthority ca = CertificateAuthority.create("wiremesh-ca", now, Duration.ofDays(1));
-    IssuedCertificate agent =
-        ca.issue(
-            "agent",
-            List.of(CertificateAuthority.AGENT_SERVER_NAME),
-            Usage.SERVER,
-            now,
-            Duration.ofDays(1));
-    IssuedCertificate operator =
-        ca.issue(
-            "operator",
-            List.of(CertificateAuthority.OPERATOR_CLIENT_NAME),
-            Usage.CLIENT,
-            now,
-            Duration.ofDays(1));
+    TestPki pki = new TestPki(CertificateAuthority.create("wiremesh-ca", now, Duration.ofDays(1)));
+    CertificateAuthority ca = pki.ca;
+    IssuedCertificate operator = pki.operator;
     HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    SSLContext serverCtx = AgentTls.serverContext(ca.certificate(), agent);
+    SSLContext serverCtx = pki.agentServer;
     server.setHttpsConfigurator(
         new HttpsConfigurator(serverCtx) {
           @Override
@@ -107,7 +96,7 @@ class PkiTest {
     try {
       URI uri = URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/v1/identity");
       // The operator's client: accepted, and it accepts the agent although addressed by IP.
-      assertThat(get(AgentTls.clientContext(ca.certificate(), operator), uri)).isEqualTo(200);
+      assertThat(get(pki.operatorClient, uri)).isEqualTo(200);
 
       // A client certificate from another CA is refused by the agent.
       CertificateAuthority other = CertificateAuthority.create("other", now, Duration.ofDays(1));
