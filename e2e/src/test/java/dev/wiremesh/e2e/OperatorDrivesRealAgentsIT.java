@@ -8,6 +8,8 @@ import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.agent.DeviceStatus;
 import dev.wiremesh.api.agent.Identity;
 import dev.wiremesh.api.agent.PeerConfig;
+import dev.wiremesh.e2e.localmesh.PingMatrix;
+import dev.wiremesh.e2e.localmesh.Sh;
 import dev.wiremesh.operator.agent.Agent;
 import dev.wiremesh.operator.agent.AgentHttp;
 import dev.wiremesh.operator.agent.AgentPusher;
@@ -65,20 +67,12 @@ class OperatorDrivesRealAgentsIT {
     }
   }
 
-  static String sh(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
-    }
-    return out;
+  static String sh(String... cmd) {
+    return Sh.run(cmd);
   }
 
-  static boolean ping(String ns, String ip) throws Exception {
-    Process p =
-        new ProcessBuilder("ip", "netns", "exec", ns, "ping", "-c", "1", "-W", "1", ip).start();
-    p.getInputStream().readAllBytes();
-    return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0;
+  static boolean ping(String ns, String ip) {
+    return PingMatrix.ping(ns, ip, 1);
   }
 
   @BeforeAll
