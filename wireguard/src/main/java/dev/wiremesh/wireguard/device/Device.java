@@ -1,5 +1,6 @@
 package dev.wiremesh.wireguard.device;
 
+import static dev.wiremesh.wireguard.crypto.ChaCha20Poly1305.TAG_LENGTH;
 import static dev.wiremesh.wireguard.message.Messages.*;
 
 import dev.wiremesh.wireguard.allowedips.AllowedIps;
@@ -52,6 +53,7 @@ public final class Device implements AutoCloseable {
   final DropCounters counters = new DropCounters();
   final DropCounters events = new DropCounters();
   final CryptoWorkers workers;
+  final BufferPool buffers = new BufferPool(2 * Peer.QUEUE_ORDERED_SIZE);
   final RateLimiter rateLimiter;
   final HandshakeQueue<HandshakeReceiver.Message> handshakes;
   final SessionContext<Endpoint> sessionContext;
@@ -411,15 +413,14 @@ public final class Device implements AutoCloseable {
     }
   }
 
-  /** TUN → allowed IPs → peer. */
+  /** TUN → allowed IPs → peer; each packet is read into a buffer the peer's session then owns. */
   private void readTun() {
-    byte[] buf = new byte[MESSAGE_TRANSPORT_HEADER_SIZE + 65536];
+    byte[] buf = buffers.acquire(packetBufferLength());
     while (!closed) {
+      int room = buf.length - MESSAGE_TRANSPORT_HEADER_SIZE;
       int n;
       try {
-        n =
-            tun.read(
-                buf, MESSAGE_TRANSPORT_HEADER_SIZE, buf.length - MESSAGE_TRANSPORT_HEADER_SIZE);
+        n = tun.read(buf, MESSAGE_TRANSPORT_HEADER_SIZE, room);
       } catch (ClosedChannelException e) {
         return;
       } catch (TunGoneException e) {
@@ -432,6 +433,13 @@ public final class Device implements AutoCloseable {
       if (n <= 0) {
         continue;
       }
+      if (n == room) {
+        // Possibly cut short: the MTU went up since it was last read. Read it now.
+        counters.dropped("packet larger than the MTU");
+        refreshMtu();
+        buf = buffers.acquire(packetBufferLength());
+        continue;
+      }
       Peer peer = allowedIps.lookupDestination(buf, MESSAGE_TRANSPORT_HEADER_SIZE);
       if (peer == null) {
         counters.dropped("no peer for destination");
@@ -441,13 +449,19 @@ public final class Device implements AutoCloseable {
         counters.dropped("no private key");
         continue;
       }
-      peer.run(peer.session.stage(java.util.Arrays.copyOf(buf, MESSAGE_TRANSPORT_HEADER_SIZE + n)));
+      peer.session.stage(buf, n, peer.steps);
+      buf = buffers.acquire(packetBufferLength());
     }
+  }
+
+  /** A buffer for one outbound packet: header, an MTU-sized packet, padding and tag, plus one. */
+  private int packetBufferLength() {
+    return MESSAGE_TRANSPORT_HEADER_SIZE + mtu + PADDING_MULTIPLE + TAG_LENGTH;
   }
 
   /** UDP → message type → handshake queue or a crypto worker. */
   private void receiveLoop(Bind.Receiver receiver) {
-    byte[][] bufs = {new byte[65536]};
+    byte[][] bufs = {buffers.acquire(BufferPool.BUFFER_SIZE)};
     int[] sizes = new int[1];
     Endpoint[] eps = new Endpoint[1];
     while (!closed) {
@@ -461,12 +475,15 @@ public final class Device implements AutoCloseable {
         continue;
       }
       for (int i = 0; i < count; i++) {
-        handleDatagram(bufs[i], sizes[i], eps[i]);
+        if (handleDatagram(bufs[i], sizes[i], eps[i])) {
+          bufs[i] = buffers.acquire(BufferPool.BUFFER_SIZE);
+        }
       }
     }
   }
 
-  private void handleDatagram(byte[] buf, int len, Endpoint source) {
+  /** Dispatches one datagram; true if a transport job took {@code buf} over. */
+  private boolean handleDatagram(byte[] buf, int len, Endpoint source) {
     int type = type(buf, len);
     switch (type) {
       case MESSAGE_INITIATION_TYPE, MESSAGE_RESPONSE_TYPE, MESSAGE_COOKIE_REPLY_TYPE -> {
@@ -474,19 +491,19 @@ public final class Device implements AutoCloseable {
         if (!handshakes.offer(new HandshakeReceiver.Message(msg, type, source))) {
           counters.dropped("handshake queue full");
         }
+        return false;
       }
       case MESSAGE_TRANSPORT_TYPE -> {
-        Inbound<Endpoint> in =
-            PeerSession.inbound(indices, java.util.Arrays.copyOf(buf, len), len, source);
+        Inbound<Endpoint> in = PeerSession.inbound(indices, buf, len, source);
         Peer p = in == null ? null : peerOf(in.session());
         if (p == null) {
           counters.dropped("unknown receiver index");
-          return;
+          return false;
         }
         InboundJob job = new InboundJob(p, in);
         if (!p.inbound.add(job)) {
           counters.dropped("inbound queue full");
-          return;
+          return false;
         }
         if (!workers.submit(job)) {
           counters.dropped("crypto queue full");
@@ -494,8 +511,12 @@ public final class Device implements AutoCloseable {
           job.complete();
           p.inbound.drain(p::deliverInbound);
         }
+        return true;
       }
-      default -> counters.dropped("malformed or unknown message");
+      default -> {
+        counters.dropped("malformed or unknown message");
+        return false;
+      }
     }
   }
 

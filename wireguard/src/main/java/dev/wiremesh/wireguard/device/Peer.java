@@ -6,6 +6,7 @@ import dev.wiremesh.wireguard.session.Output;
 import dev.wiremesh.wireguard.session.PeerSession;
 import dev.wiremesh.wireguard.session.Step;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -40,6 +41,9 @@ final class Peer {
   final OrderedQueue<OutboundJob> outbound = new OrderedQueue<>(QUEUE_ORDERED_SIZE);
   final OrderedQueue<InboundJob> inbound = new OrderedQueue<>(QUEUE_ORDERED_SIZE);
 
+  /** Where the session's hot-path calls put what to do: {@link #run(Step)}. */
+  final Consumer<Step<Endpoint>> steps = this::run;
+
   Peer(Device device, NoisePublicKey publicKey) {
     this.device = device;
     this.publicKey = publicKey;
@@ -52,21 +56,24 @@ final class Peer {
 
   /** Carries out what the session asked for: seals go to the workers, outputs to I/O. */
   void run(List<Step<Endpoint>> steps) {
-    for (Step<Endpoint> s : steps) {
-      switch (s) {
-        case Step.Seal<Endpoint> seal -> {
-          OutboundJob job = new OutboundJob(this, seal.job());
-          if (!outbound.add(job)) {
-            device.counters.dropped("outbound queue full");
-            continue;
-          }
-          if (!device.workers.submit(job)) {
-            job.complete(); // unsealed: transmitted() drops it, in order, as "not sealed"
-            outbound.drain(this::deliverOutbound);
-          }
+    steps.forEach(this::run);
+  }
+
+  /** Carries out one step: a seal goes to a worker, an output to I/O. */
+  void run(Step<Endpoint> step) {
+    switch (step) {
+      case Step.Seal<Endpoint> seal -> {
+        OutboundJob job = new OutboundJob(this, seal.job());
+        if (!outbound.add(job)) {
+          device.counters.dropped("outbound queue full");
+          return;
         }
-        case Output<Endpoint> o -> output(o);
+        if (!device.workers.submit(job)) {
+          job.complete(); // unsealed: transmitted() drops it, in order, as "not sealed"
+          outbound.drain(this::deliverOutbound);
+        }
       }
+      case Output<Endpoint> o -> output(o);
     }
   }
 
@@ -101,14 +108,15 @@ final class Peer {
   /** The outbound ordered queue's delivery, in counter order. */
   void deliverOutbound(OutboundJob job) {
     output(session.transmitted(job.outbound));
+    device.buffers.release(job.outbound.buffer());
   }
 
   /** The inbound ordered queue's delivery, in arrival order. */
   void deliverInbound(InboundJob job) {
-    if (job.skipped) {
-      return;
+    if (!job.skipped) {
+      session.receiveAuthenticated(job.inbound, steps);
     }
-    run(session.receiveAuthenticated(job.inbound));
+    device.buffers.release(job.inbound.buffer());
   }
 
   @Override

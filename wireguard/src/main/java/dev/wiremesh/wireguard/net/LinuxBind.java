@@ -306,12 +306,12 @@ public final class LinuxBind implements Bind {
       try {
         int max =
             Math.min(Math.min(bufs.length, sizes.length), Math.min(endpoints.length, BATCH_SIZE));
-        int n = socket.receive(m, capacity(bufs[0]), opening.wakeFd, opening.closed::get);
+        int n = socket.receive(m, MessageBuffers.DATA_SIZE, opening.wakeFd, opening.closed::get);
         deliver(n, bufs, sizes, endpoints, 0);
         int count = 1;
         // Then what is already queued, without waiting.
         while (count < max) {
-          long more = socket.receiveOnce(m, capacity(bufs[count]));
+          long more = socket.receiveOnce(m, MessageBuffers.DATA_SIZE);
           if (more < 0) {
             break; // EAGAIN: the queue is empty; any other error shows on the next call
           }
@@ -323,11 +323,10 @@ public final class LinuxBind implements Bind {
       }
     }
 
-    private static int capacity(byte[] buf) {
-      return Math.min(buf.length, MessageBuffers.DATA_SIZE);
-    }
-
     private void deliver(int n, byte[][] bufs, int[] sizes, Endpoint[] endpoints, int i) {
+      if (n > bufs[i].length) {
+        bufs[i] = new byte[n];
+      }
       MemorySegment.copy(m.data, JAVA_BYTE, 0, bufs[i], 0, n);
       sizes[i] = n;
       endpoints[i] = endpoint();
