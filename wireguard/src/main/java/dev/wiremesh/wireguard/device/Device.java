@@ -393,6 +393,15 @@ public final class Device implements AutoCloseable {
     }
   }
 
+  void sendDatagrams(byte[][] bufs, int[] sizes, int count, Endpoint ep) {
+    try {
+      bind.send(bufs, sizes, 0, count, ep);
+    } catch (IOException e) {
+      counters.dropped("send failed", count);
+      LOG.log(Level.FINE, () -> "sending to " + ep + " failed: " + e.getMessage());
+    }
+  }
+
   void writeTun(byte[] buf, int off, int len) {
     try {
       tun.write(buf, off, len);
@@ -413,14 +422,24 @@ public final class Device implements AutoCloseable {
     }
   }
 
-  /** TUN → allowed IPs → peer; each packet is read into a buffer the peer's session then owns. */
+  /**
+   * TUN → allowed IPs → peer, a batch of packets per read; each packet is read into a buffer its
+   * peer's session then owns, and each peer's packets of one read go to one worker together.
+   */
   private void readTun() {
-    byte[] buf = buffers.acquire(packetBufferLength());
+    byte[][] bufs = new byte[tun.batchSize()][];
+    int[] sizes = new int[bufs.length];
+    List<Peer> touched = new ArrayList<>();
     while (!closed) {
-      int room = buf.length - MESSAGE_TRANSPORT_HEADER_SIZE;
-      int n;
+      int length = packetBufferLength();
+      for (int i = 0; i < bufs.length; i++) {
+        if (bufs[i] == null || bufs[i].length < length) {
+          bufs[i] = buffers.acquire(length);
+        }
+      }
+      int count;
       try {
-        n = tun.read(buf, MESSAGE_TRANSPORT_HEADER_SIZE, room);
+        count = tun.read(bufs, sizes, MESSAGE_TRANSPORT_HEADER_SIZE);
       } catch (ClosedChannelException e) {
         return;
       } catch (TunGoneException e) {
@@ -430,28 +449,42 @@ public final class Device implements AutoCloseable {
         LOG.log(Level.FINE, "TUN read failed", e);
         continue;
       }
-      if (n <= 0) {
-        continue;
+      for (int i = 0; i < count; i++) {
+        Peer peer = route(bufs[i], sizes[i]);
+        if (peer != null) {
+          peer.session.stage(bufs[i], sizes[i], peer.readerSteps);
+          bufs[i] = null; // the session owns it now
+          if (!touched.contains(peer)) {
+            touched.add(peer);
+          }
+        }
       }
-      if (n == room) {
-        // Possibly cut short: the MTU went up since it was last read. Read it now.
-        counters.dropped("packet larger than the MTU");
-        refreshMtu();
-        buf = buffers.acquire(packetBufferLength());
-        continue;
-      }
-      Peer peer = allowedIps.lookupDestination(buf, MESSAGE_TRANSPORT_HEADER_SIZE);
-      if (peer == null) {
-        counters.dropped("no peer for destination");
-        continue;
-      }
-      if (identity == null) {
-        counters.dropped("no private key");
-        continue;
-      }
-      peer.session.stage(buf, n, peer.steps);
-      buf = buffers.acquire(packetBufferLength());
+      touched.forEach(Peer::submitFormed);
+      touched.clear();
     }
+  }
+
+  /** The peer an outbound packet of {@code n} bytes at offset 16 goes to, or null if dropped. */
+  private Peer route(byte[] buf, int n) {
+    if (n <= 0) {
+      return null;
+    }
+    if (n == buf.length - MESSAGE_TRANSPORT_HEADER_SIZE) {
+      // Possibly cut short: the MTU went up since it was last read. Read it now.
+      counters.dropped("packet larger than the MTU");
+      refreshMtu();
+      return null;
+    }
+    Peer peer = allowedIps.lookupDestination(buf, MESSAGE_TRANSPORT_HEADER_SIZE);
+    if (peer == null) {
+      counters.dropped("no peer for destination");
+      return null;
+    }
+    if (identity == null) {
+      counters.dropped("no private key");
+      return null;
+    }
+    return peer;
   }
 
   /** A buffer for one outbound packet: header, an MTU-sized packet, padding and tag, plus one. */
@@ -459,11 +492,17 @@ public final class Device implements AutoCloseable {
     return MESSAGE_TRANSPORT_HEADER_SIZE + mtu + PADDING_MULTIPLE + TAG_LENGTH;
   }
 
-  /** UDP → message type → handshake queue or a crypto worker. */
+  /**
+   * UDP → message type → handshake queue or a crypto worker; consecutive transport messages of one
+   * peer go to one worker together.
+   */
   private void receiveLoop(Bind.Receiver receiver) {
-    byte[][] bufs = {buffers.acquire(BufferPool.BUFFER_SIZE)};
-    int[] sizes = new int[1];
-    Endpoint[] eps = new Endpoint[1];
+    byte[][] bufs = new byte[bind.batchSize()][];
+    for (int i = 0; i < bufs.length; i++) {
+      bufs[i] = buffers.acquire(BufferPool.BUFFER_SIZE);
+    }
+    int[] sizes = new int[bufs.length];
+    Endpoint[] eps = new Endpoint[bufs.length];
     while (!closed) {
       int count;
       try {
@@ -474,16 +513,38 @@ public final class Device implements AutoCloseable {
         LOG.log(Level.FINE, "UDP receive failed", e);
         continue;
       }
+      InboundJob batch = null;
       for (int i = 0; i < count; i++) {
-        if (handleDatagram(bufs[i], sizes[i], eps[i])) {
-          bufs[i] = buffers.acquire(BufferPool.BUFFER_SIZE);
+        Inbound<Endpoint> in = handleDatagram(bufs[i], sizes[i], eps[i]);
+        if (in == null) {
+          continue;
         }
+        Peer p = peerOf(in.session());
+        if (p == null) {
+          counters.dropped("unknown receiver index");
+          continue;
+        }
+        if (batch != null && (batch.peer != p || batch.isFull())) {
+          submit(batch);
+          batch = null;
+        }
+        if (batch == null) {
+          batch = new InboundJob(p);
+        }
+        batch.add(in);
+        bufs[i] = buffers.acquire(BufferPool.BUFFER_SIZE); // the job owns the old one
+      }
+      if (batch != null) {
+        submit(batch);
       }
     }
   }
 
-  /** Dispatches one datagram; true if a transport job took {@code buf} over. */
-  private boolean handleDatagram(byte[] buf, int len, Endpoint source) {
+  /**
+   * Queues a handshake message; returns a transport message's job to open, or null (a handshake
+   * message, which was copied, or one dropped).
+   */
+  private Inbound<Endpoint> handleDatagram(byte[] buf, int len, Endpoint source) {
     int type = type(buf, len);
     switch (type) {
       case MESSAGE_INITIATION_TYPE, MESSAGE_RESPONSE_TYPE, MESSAGE_COOKIE_REPLY_TYPE -> {
@@ -491,32 +552,36 @@ public final class Device implements AutoCloseable {
         if (!handshakes.offer(new HandshakeReceiver.Message(msg, type, source))) {
           counters.dropped("handshake queue full");
         }
-        return false;
+        return null;
       }
       case MESSAGE_TRANSPORT_TYPE -> {
         Inbound<Endpoint> in = PeerSession.inbound(indices, buf, len, source);
-        Peer p = in == null ? null : peerOf(in.session());
-        if (p == null) {
+        if (in == null) {
           counters.dropped("unknown receiver index");
-          return false;
         }
-        InboundJob job = new InboundJob(p, in);
-        if (!p.inbound.add(job)) {
-          counters.dropped("inbound queue full");
-          return false;
-        }
-        if (!workers.submit(job)) {
-          counters.dropped("crypto queue full");
-          job.skipped = true;
-          job.complete();
-          p.inbound.drain(p::deliverInbound);
-        }
-        return true;
+        return in;
       }
       default -> {
         counters.dropped("malformed or unknown message");
-        return false;
+        return null;
       }
+    }
+  }
+
+  private void submit(InboundJob job) {
+    Peer p = job.peer;
+    if (!p.inbound.add(job)) {
+      counters.dropped("inbound queue full", job.count);
+      for (int i = 0; i < job.count; i++) {
+        buffers.release(job.messages[i].buffer());
+      }
+      return;
+    }
+    if (!workers.submit(job)) {
+      counters.dropped("crypto queue full", job.count);
+      job.skipped = true;
+      job.complete();
+      p.inbound.drain(p::deliverInbound);
     }
   }
 

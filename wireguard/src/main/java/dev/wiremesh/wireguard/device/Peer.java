@@ -41,8 +41,21 @@ final class Peer {
   final OrderedQueue<OutboundJob> outbound = new OrderedQueue<>(QUEUE_ORDERED_SIZE);
   final OrderedQueue<InboundJob> inbound = new OrderedQueue<>(QUEUE_ORDERED_SIZE);
 
-  /** Where the session's hot-path calls put what to do: {@link #run(Step)}. */
+  /** Where the session's calls put what to do: {@link #run(Step)}. */
   final Consumer<Step<Endpoint>> steps = this::run;
+
+  /** Where the TUN reader's {@code stage} calls put what to do: {@link #collect(Step)}. */
+  final Consumer<Step<Endpoint>> readerSteps = this::collect;
+
+  /** The batch the TUN reader is filling; only that thread touches it. */
+  private OutboundJob forming;
+
+  /**
+   * The sealed datagrams of one batch being sent; only the outbound queue's drainer touches them.
+   */
+  private final byte[][] sendBufs = new byte[OutboundJob.MAX_PACKETS][];
+
+  private final int[] sendSizes = new int[OutboundJob.MAX_PACKETS];
 
   Peer(Device device, NoisePublicKey publicKey) {
     this.device = device;
@@ -59,21 +72,49 @@ final class Peer {
     steps.forEach(this::run);
   }
 
-  /** Carries out one step: a seal goes to a worker, an output to I/O. */
+  /** Carries out one step: a seal goes to a worker at once, an output to I/O. */
   void run(Step<Endpoint> step) {
     switch (step) {
+      case Step.Seal<Endpoint> seal -> submit(OutboundJob.of(this, seal.job()));
+      case Output<Endpoint> o -> output(o);
+    }
+  }
+
+  /**
+   * The TUN reader's steps: seals join the batch being formed (sent to a worker when full or at
+   * {@link #submitFormed}); outputs are carried out at once.
+   */
+  private void collect(Step<Endpoint> step) {
+    switch (step) {
       case Step.Seal<Endpoint> seal -> {
-        OutboundJob job = new OutboundJob(this, seal.job());
-        if (!outbound.add(job)) {
-          device.counters.dropped("outbound queue full");
-          return;
+        if (forming == null) {
+          forming = new OutboundJob(this, OutboundJob.MAX_PACKETS);
         }
-        if (!device.workers.submit(job)) {
-          job.complete(); // unsealed: transmitted() drops it, in order, as "not sealed"
-          outbound.drain(this::deliverOutbound);
+        forming.add(seal.job());
+        if (forming.isFull()) {
+          submitFormed();
         }
       }
       case Output<Endpoint> o -> output(o);
+    }
+  }
+
+  /** Hands the batch the TUN reader formed to a worker (the reader's batch read is over). */
+  void submitFormed() {
+    if (forming != null) {
+      submit(forming);
+      forming = null;
+    }
+  }
+
+  private void submit(OutboundJob job) {
+    if (!outbound.add(job)) {
+      device.counters.dropped("outbound queue full", job.count);
+      return;
+    }
+    if (!device.workers.submit(job)) {
+      job.complete(); // unsealed: transmitted() drops each, in order, as "not sealed"
+      outbound.drain(this::deliverOutbound);
     }
   }
 
@@ -105,18 +146,53 @@ final class Peer {
     }
   }
 
-  /** The outbound ordered queue's delivery, in counter order. */
+  /**
+   * The outbound ordered queue's delivery, in counter order: the session accounts for each packet
+   * and says where it goes; consecutive datagrams to one endpoint leave in one bind call. Then the
+   * buffers are free again.
+   */
   void deliverOutbound(OutboundJob job) {
-    output(session.transmitted(job.outbound));
-    device.buffers.release(job.outbound.buffer());
+    int pending = 0;
+    Endpoint to = null;
+    for (int i = 0; i < job.count; i++) {
+      Output<Endpoint> o = session.transmitted(job.packets[i]);
+      if (o instanceof Output.SendDatagram<Endpoint> d) {
+        if (pending > 0 && !d.destination().equals(to)) {
+          send(pending, to);
+          pending = 0;
+        }
+        to = d.destination();
+        sendBufs[pending] = d.datagram();
+        sendSizes[pending++] = d.length();
+      } else {
+        output(o);
+      }
+    }
+    if (pending > 0) {
+      send(pending, to);
+    }
+    for (int i = 0; i < job.count; i++) {
+      device.buffers.release(job.packets[i].buffer());
+      job.packets[i] = null;
+    }
+    java.util.Arrays.fill(sendBufs, 0, job.count, null);
   }
 
-  /** The inbound ordered queue's delivery, in arrival order. */
-  void deliverInbound(InboundJob job) {
-    if (!job.skipped) {
-      session.receiveAuthenticated(job.inbound, steps);
+  private void send(int count, Endpoint to) {
+    if (device.isUp()) {
+      device.sendDatagrams(sendBufs, sendSizes, count, to);
     }
-    device.buffers.release(job.inbound.buffer());
+  }
+
+  /** The inbound ordered queue's delivery, in arrival order; then the buffers are free again. */
+  void deliverInbound(InboundJob job) {
+    for (int i = 0; i < job.count; i++) {
+      if (!job.skipped) {
+        session.receiveAuthenticated(job.messages[i], steps);
+      }
+      device.buffers.release(job.messages[i].buffer());
+      job.messages[i] = null;
+    }
   }
 
   @Override
