@@ -402,6 +402,17 @@ public final class Device implements AutoCloseable {
     }
   }
 
+  /** Writes {@code count} decrypted packets, each at offset 16 of its buffer. */
+  void writeTun(byte[][] bufs, int[] sizes, int count) {
+    try {
+      tun.write(bufs, sizes, MESSAGE_TRANSPORT_HEADER_SIZE, count);
+    } catch (TunGoneException e) {
+      terminate("interface " + tun.name() + " was deleted");
+    } catch (IOException e) {
+      counters.dropped("tun write failed");
+    }
+  }
+
   void writeTun(byte[] buf, int off, int len) {
     try {
       tun.write(buf, off, len);

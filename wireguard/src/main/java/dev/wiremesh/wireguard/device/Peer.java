@@ -1,10 +1,13 @@
 package dev.wiremesh.wireguard.device;
 
+import static dev.wiremesh.wireguard.message.Messages.MESSAGE_TRANSPORT_HEADER_SIZE;
+
 import dev.wiremesh.wireguard.crypto.NoisePublicKey;
 import dev.wiremesh.wireguard.net.Endpoint;
 import dev.wiremesh.wireguard.session.Output;
 import dev.wiremesh.wireguard.session.PeerSession;
 import dev.wiremesh.wireguard.session.Step;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -57,6 +60,15 @@ final class Peer {
 
   private final int[] sendSizes = new int[OutboundJob.MAX_PACKETS];
 
+  /** Where {@link #deliverInbound} has the session put what to do: {@link #collectInbound}. */
+  private final Consumer<Step<Endpoint>> inboundSteps = this::collectInbound;
+
+  /** The packets of one inbound batch to write; only the inbound queue's drainer touches them. */
+  private final byte[][] writeBufs = new byte[InboundJob.MAX_MESSAGES][];
+
+  private final int[] writeSizes = new int[InboundJob.MAX_MESSAGES];
+  private int writes;
+
   Peer(Device device, NoisePublicKey publicKey) {
     this.device = device;
     this.publicKey = publicKey;
@@ -107,6 +119,10 @@ final class Peer {
     }
   }
 
+  /**
+   * Queues the batch in order and seals it: a lone packet here and now (a hand-off to a worker
+   * would cost more than sealing it, and its wake-up is latency), more on a worker.
+   */
   private void submit(OutboundJob job) {
     if (!outbound.add(job)) {
       device.counters.dropped("outbound queue full", job.count);
@@ -175,7 +191,7 @@ final class Peer {
       device.buffers.release(job.packets[i].buffer());
       job.packets[i] = null;
     }
-    java.util.Arrays.fill(sendBufs, 0, job.count, null);
+    Arrays.fill(sendBufs, 0, job.count, null);
   }
 
   private void send(int count, Endpoint to) {
@@ -184,14 +200,36 @@ final class Peer {
     }
   }
 
-  /** The inbound ordered queue's delivery, in arrival order; then the buffers are free again. */
+  /**
+   * The inbound ordered queue's delivery, in arrival order: the session checks each message; the
+   * batch's packets go to the TUN in one call (which merges TCP segments). Then the buffers are
+   * free again.
+   */
   void deliverInbound(InboundJob job) {
-    for (int i = 0; i < job.count; i++) {
-      if (!job.skipped) {
-        session.receiveAuthenticated(job.messages[i], steps);
+    writes = 0;
+    if (!job.skipped) {
+      for (int i = 0; i < job.count; i++) {
+        session.receiveAuthenticated(job.messages[i], inboundSteps);
       }
+    }
+    if (writes > 0) {
+      device.writeTun(writeBufs, writeSizes, writes);
+      Arrays.fill(writeBufs, 0, writes, null);
+    }
+    for (int i = 0; i < job.count; i++) {
       device.buffers.release(job.messages[i].buffer());
       job.messages[i] = null;
+    }
+  }
+
+  /** Packets to deliver wait for the batch's write; everything else is carried out at once. */
+  private void collectInbound(Step<Endpoint> step) {
+    if (step instanceof Output.DeliverPacket<Endpoint> p
+        && p.offset() == MESSAGE_TRANSPORT_HEADER_SIZE) {
+      writeBufs[writes] = p.buf();
+      writeSizes[writes++] = p.length();
+    } else {
+      run(step);
     }
   }
 
