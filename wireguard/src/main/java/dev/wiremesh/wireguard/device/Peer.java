@@ -128,7 +128,9 @@ final class Peer {
       device.counters.dropped("outbound queue full", job.count);
       return;
     }
-    if (!device.workers.submit(job)) {
+    if (job.count == 1) {
+      job.run();
+    } else if (!device.workers.submit(job)) {
       job.complete(); // unsealed: transmitted() drops each, in order, as "not sealed"
       outbound.drain(this::deliverOutbound);
     }
