@@ -6,8 +6,7 @@ import java.util.List;
 
 /**
  * The device's UDP sockets: one listen port for IPv4 and IPv6, modelled on wireguard-go's {@code
- * conn.Bind} so that batched system calls ({@code recvmmsg}/{@code sendmmsg}, issue 4) fit without
- * changing callers.
+ * conn.Bind}: sends and receives move batches of datagrams.
  *
  * <h2>Life cycle</h2>
  *

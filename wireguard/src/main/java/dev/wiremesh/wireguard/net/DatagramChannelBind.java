@@ -34,8 +34,8 @@ import java.util.List;
  * <p><b>fwmark</b> is set with {@code SO_MARK} through the FFM API on the channel's descriptor (see
  * {@link Sockets}).
  *
- * <p>Receive and send move one datagram per system call ({@link #batchSize()} is 1); {@code
- * recvmmsg}/{@code sendmmsg} come with issue 4.
+ * <p>Receive and send move one datagram per system call ({@link #batchSize()} is 1); {@link
+ * LinuxBind} batches.
  */
 public final class DatagramChannelBind implements Bind {
   /** What wireguard-go asks for (the kernel caps it at net.core.rmem_max / wmem_max). */

@@ -29,8 +29,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>Sockets are non-blocking; receivers wait in {@code poll(2)} with an {@code eventfd} that
  * {@link #close()} signals. No native memory is allocated per datagram: each receiver and each
- * sending thread owns its {@link MessageBuffers}. One datagram per system call for now; the same
- * buffers in arrays serve {@code recvmmsg}/{@code sendmmsg} later.
+ * sending thread owns its {@link MessageBuffers}.
+ *
+ * <p>Batches use segmentation offload rather than {@code sendmmsg}/{@code recvmmsg}: a run of
+ * equal-size datagrams to one endpoint leaves in one {@code sendmsg} with {@code UDP_SEGMENT}
+ * ({@link #segmentRun}), and the sockets set {@code UDP_GRO}, so one {@code recvmsg} may bring a
+ * run that the receiver splits. The kernel carries such a run through the stack (and a veth) as one
+ * packet, which {@code sendmmsg} would not.
  */
 public final class LinuxBind implements Bind {
   private static final int PORT_ATTEMPTS = 100;
@@ -69,8 +74,7 @@ public final class LinuxBind implements Bind {
 
   /**
    * {@value #BATCH_SIZE}: a receive returns what the socket has queued, up to this many, after the
-   * first datagram. Each datagram is still one {@code recvmsg}/{@code sendmsg}; {@code
-   * recvmmsg}/{@code sendmmsg} come with issue 4.
+   * first datagram, a run the kernel coalesced counting as its datagrams.
    */
   @Override
   public int batchSize() {

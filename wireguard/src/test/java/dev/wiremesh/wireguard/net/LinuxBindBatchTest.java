@@ -2,6 +2,7 @@ package dev.wiremesh.wireguard.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wiremesh.wireguard.net.Receiving.Received;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -62,6 +63,25 @@ class LinuxBindBatchTest {
   }
 
   @Test
+  void aSegmentedRunLeavesFromTheStickySource() throws Exception {
+    var opened = sender.open(0);
+    byte[][] sent = datagrams(5, 1000, 1000);
+    var second = InetAddress.ofLiteral("127.0.0.2");
+    try (var peer = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
+      peer.setSoTimeout(5000);
+      var to = Endpoint.of(LOOPBACK, peer.getLocalPort()).withSource(second);
+      sender.send(sent, sizes(sent), 0, sent.length, to);
+      for (byte[] expected : sent) {
+        var packet = new DatagramPacket(new byte[2048], 2048);
+        peer.receive(packet);
+        assertThat(packet.getSocketAddress())
+            .isEqualTo(new InetSocketAddress(second, opened.port()));
+        assertThat(Arrays.copyOf(packet.getData(), packet.getLength())).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
   void aBatchSentInOneCallIsReceivedWholeAndInOrderEvenInSmallArrays() throws Exception {
     sender.open(0);
     var opened = receiver.open(0);
@@ -70,10 +90,12 @@ class LinuxBindBatchTest {
     var received = receiveInBackground(opened.receivers().getFirst(), sent.length, 7);
     sender.send(sent, sizes(sent), 0, sent.length, to);
 
-    List<byte[]> got = received.get(5, TimeUnit.SECONDS);
+    List<Received> got = received.get(5, TimeUnit.SECONDS);
     assertThat(got).hasSize(sent.length);
+    var from = Endpoint.of(LOOPBACK, sender.localPort()).withSource(LOOPBACK);
+    assertThat(got).extracting(Received::from).containsOnly(from);
     for (int i = 0; i < sent.length; i++) {
-      assertThat(got.get(i)).as("datagram %d", i).isEqualTo(sent[i]);
+      assertThat(got.get(i).data()).as("datagram %d", i).isEqualTo(sent[i]);
     }
   }
 
@@ -91,22 +113,22 @@ class LinuxBindBatchTest {
   }
 
   /** Receives {@code total} datagrams with arrays of {@code slots} buffers of 2048 bytes. */
-  private static CompletableFuture<List<byte[]>> receiveInBackground(
+  private static CompletableFuture<List<Received>> receiveInBackground(
       Bind.Receiver receiver, int total, int slots) {
-    var result = new CompletableFuture<List<byte[]>>();
+    var result = new CompletableFuture<List<Received>>();
     Thread.ofPlatform()
         .daemon()
         .start(
             () -> {
               try {
-                List<byte[]> got = new ArrayList<>();
+                List<Received> got = new ArrayList<>();
                 byte[][] bufs = new byte[slots][2048];
                 int[] sizes = new int[slots];
                 Endpoint[] from = new Endpoint[slots];
                 while (got.size() < total) {
                   int n = receiver.receive(bufs, sizes, from);
                   for (int i = 0; i < n; i++) {
-                    got.add(Arrays.copyOf(bufs[i], sizes[i]));
+                    got.add(new Received(Arrays.copyOf(bufs[i], sizes[i]), from[i]));
                   }
                 }
                 result.complete(got);
