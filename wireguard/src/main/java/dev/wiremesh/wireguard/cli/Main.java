@@ -77,11 +77,18 @@ public final class Main {
     return ProtocolTiming.scaled(1 / factor);
   }
 
+  /** wireguard-go's DefaultMTU. */
+  static final int DEFAULT_MTU = 1420;
+
   private static void run(String ifname, ProtocolTiming timing) {
     LOG.info("Starting wiremesh-wg version " + version());
     LinuxTun tun;
     try {
       tun = LinuxTun.create(ifname);
+      // As wireguard-go's CreateTUN(name, DefaultMTU): a full-size inner packet plus the 60 bytes
+      // of
+      // IPv6, UDP and transport overhead fits a 1500-byte link, so nothing is fragmented.
+      tun.setMtu(DEFAULT_MTU);
     } catch (IOException e) {
       fail("cannot create TUN interface " + ifname + ": " + e.getMessage());
       return;

@@ -1,5 +1,6 @@
 package dev.wiremesh.wireguard.device;
 
+import static dev.wiremesh.wireguard.crypto.ChaCha20Poly1305.TAG_LENGTH;
 import static dev.wiremesh.wireguard.message.Messages.*;
 
 import dev.wiremesh.wireguard.allowedips.AllowedIps;
@@ -52,6 +53,7 @@ public final class Device implements AutoCloseable {
   final DropCounters counters = new DropCounters();
   final DropCounters events = new DropCounters();
   final CryptoWorkers workers;
+  final BufferPool buffers = new BufferPool(2 * Peer.QUEUE_ORDERED_SIZE);
   final RateLimiter rateLimiter;
   final HandshakeQueue<HandshakeReceiver.Message> handshakes;
   final SessionContext<Endpoint> sessionContext;
@@ -391,6 +393,26 @@ public final class Device implements AutoCloseable {
     }
   }
 
+  void sendDatagrams(byte[][] bufs, int[] sizes, int count, Endpoint ep) {
+    try {
+      bind.send(bufs, sizes, 0, count, ep);
+    } catch (IOException e) {
+      counters.dropped("send failed", count);
+      LOG.log(Level.FINE, () -> "sending to " + ep + " failed: " + e.getMessage());
+    }
+  }
+
+  /** Writes {@code count} decrypted packets, each at offset 16 of its buffer. */
+  void writeTun(byte[][] bufs, int[] sizes, int count) {
+    try {
+      tun.write(bufs, sizes, MESSAGE_TRANSPORT_HEADER_SIZE, count);
+    } catch (TunGoneException e) {
+      terminate("interface " + tun.name() + " was deleted");
+    } catch (IOException e) {
+      counters.dropped("tun write failed");
+    }
+  }
+
   void writeTun(byte[] buf, int off, int len) {
     try {
       tun.write(buf, off, len);
@@ -411,15 +433,24 @@ public final class Device implements AutoCloseable {
     }
   }
 
-  /** TUN → allowed IPs → peer. */
+  /**
+   * TUN → allowed IPs → peer, a batch of packets per read; each packet is read into a buffer its
+   * peer's session then owns, and each peer's packets of one read go to one worker together.
+   */
   private void readTun() {
-    byte[] buf = new byte[MESSAGE_TRANSPORT_HEADER_SIZE + 65536];
+    byte[][] bufs = new byte[tun.batchSize()][];
+    int[] sizes = new int[bufs.length];
+    List<Peer> touched = new ArrayList<>();
     while (!closed) {
-      int n;
+      int length = packetBufferLength();
+      for (int i = 0; i < bufs.length; i++) {
+        if (bufs[i] == null || bufs[i].length < length) {
+          bufs[i] = buffers.acquire(length);
+        }
+      }
+      int count;
       try {
-        n =
-            tun.read(
-                buf, MESSAGE_TRANSPORT_HEADER_SIZE, buf.length - MESSAGE_TRANSPORT_HEADER_SIZE);
+        count = tun.read(bufs, sizes, MESSAGE_TRANSPORT_HEADER_SIZE);
       } catch (ClosedChannelException e) {
         return;
       } catch (TunGoneException e) {
@@ -429,27 +460,60 @@ public final class Device implements AutoCloseable {
         LOG.log(Level.FINE, "TUN read failed", e);
         continue;
       }
-      if (n <= 0) {
-        continue;
+      for (int i = 0; i < count; i++) {
+        Peer peer = route(bufs[i], sizes[i]);
+        if (peer != null) {
+          peer.session.stage(bufs[i], sizes[i], peer.readerSteps);
+          bufs[i] = null; // the session owns it now
+          if (!touched.contains(peer)) {
+            touched.add(peer);
+          }
+        }
       }
-      Peer peer = allowedIps.lookupDestination(buf, MESSAGE_TRANSPORT_HEADER_SIZE);
-      if (peer == null) {
-        counters.dropped("no peer for destination");
-        continue;
-      }
-      if (identity == null) {
-        counters.dropped("no private key");
-        continue;
-      }
-      peer.run(peer.session.stage(java.util.Arrays.copyOf(buf, MESSAGE_TRANSPORT_HEADER_SIZE + n)));
+      touched.forEach(Peer::submitFormed);
+      touched.clear();
     }
   }
 
-  /** UDP → message type → handshake queue or a crypto worker. */
+  /** The peer an outbound packet of {@code n} bytes at offset 16 goes to, or null if dropped. */
+  private Peer route(byte[] buf, int n) {
+    if (n <= 0) {
+      return null;
+    }
+    if (n == buf.length - MESSAGE_TRANSPORT_HEADER_SIZE) {
+      // Possibly cut short: the MTU went up since it was last read. Read it now.
+      counters.dropped("packet larger than the MTU");
+      refreshMtu();
+      return null;
+    }
+    Peer peer = allowedIps.lookupDestination(buf, MESSAGE_TRANSPORT_HEADER_SIZE);
+    if (peer == null) {
+      counters.dropped("no peer for destination");
+      return null;
+    }
+    if (identity == null) {
+      counters.dropped("no private key");
+      return null;
+    }
+    return peer;
+  }
+
+  /** A buffer for one outbound packet: header, an MTU-sized packet, padding and tag, plus one. */
+  private int packetBufferLength() {
+    return MESSAGE_TRANSPORT_HEADER_SIZE + mtu + PADDING_MULTIPLE + TAG_LENGTH;
+  }
+
+  /**
+   * UDP → message type → handshake queue or a crypto worker; consecutive transport messages of one
+   * peer go to one worker together.
+   */
   private void receiveLoop(Bind.Receiver receiver) {
-    byte[][] bufs = {new byte[65536]};
-    int[] sizes = new int[1];
-    Endpoint[] eps = new Endpoint[1];
+    byte[][] bufs = new byte[bind.batchSize()][];
+    for (int i = 0; i < bufs.length; i++) {
+      bufs[i] = buffers.acquire(BufferPool.BUFFER_SIZE);
+    }
+    int[] sizes = new int[bufs.length];
+    Endpoint[] eps = new Endpoint[bufs.length];
     while (!closed) {
       int count;
       try {
@@ -460,13 +524,38 @@ public final class Device implements AutoCloseable {
         LOG.log(Level.FINE, "UDP receive failed", e);
         continue;
       }
+      InboundJob batch = null;
       for (int i = 0; i < count; i++) {
-        handleDatagram(bufs[i], sizes[i], eps[i]);
+        Inbound<Endpoint> in = handleDatagram(bufs[i], sizes[i], eps[i]);
+        if (in == null) {
+          continue;
+        }
+        Peer p = peerOf(in.session());
+        if (p == null) {
+          counters.dropped("unknown receiver index");
+          continue;
+        }
+        if (batch != null && (batch.peer != p || batch.isFull())) {
+          submit(batch);
+          batch = null;
+        }
+        if (batch == null) {
+          batch = new InboundJob(p);
+        }
+        batch.add(in);
+        bufs[i] = buffers.acquire(BufferPool.BUFFER_SIZE); // the job owns the old one
+      }
+      if (batch != null) {
+        submit(batch);
       }
     }
   }
 
-  private void handleDatagram(byte[] buf, int len, Endpoint source) {
+  /**
+   * Queues a handshake message; returns a transport message's job to open, or null (a handshake
+   * message, which was copied, or one dropped).
+   */
+  private Inbound<Endpoint> handleDatagram(byte[] buf, int len, Endpoint source) {
     int type = type(buf, len);
     switch (type) {
       case MESSAGE_INITIATION_TYPE, MESSAGE_RESPONSE_TYPE, MESSAGE_COOKIE_REPLY_TYPE -> {
@@ -474,28 +563,42 @@ public final class Device implements AutoCloseable {
         if (!handshakes.offer(new HandshakeReceiver.Message(msg, type, source))) {
           counters.dropped("handshake queue full");
         }
+        return null;
       }
       case MESSAGE_TRANSPORT_TYPE -> {
-        Inbound<Endpoint> in =
-            PeerSession.inbound(indices, java.util.Arrays.copyOf(buf, len), len, source);
-        Peer p = in == null ? null : peerOf(in.session());
-        if (p == null) {
+        Inbound<Endpoint> in = PeerSession.inbound(indices, buf, len, source);
+        if (in == null) {
           counters.dropped("unknown receiver index");
-          return;
         }
-        InboundJob job = new InboundJob(p, in);
-        if (!p.inbound.add(job)) {
-          counters.dropped("inbound queue full");
-          return;
-        }
-        if (!workers.submit(job)) {
-          counters.dropped("crypto queue full");
-          job.skipped = true;
-          job.complete();
-          p.inbound.drain(p::deliverInbound);
-        }
+        return in;
       }
-      default -> counters.dropped("malformed or unknown message");
+      default -> {
+        counters.dropped("malformed or unknown message");
+        return null;
+      }
+    }
+  }
+
+  /**
+   * Queues the batch in its peer's order and opens it: a lone message here and now (cheaper than a
+   * hand-off, and no worker wake-up in its latency), more on a worker.
+   */
+  private void submit(InboundJob job) {
+    Peer p = job.peer;
+    if (!p.inbound.add(job)) {
+      counters.dropped("inbound queue full", job.count);
+      for (int i = 0; i < job.count; i++) {
+        buffers.release(job.messages[i].buffer());
+      }
+      return;
+    }
+    if (job.count == 1) {
+      job.run();
+    } else if (!workers.submit(job)) {
+      counters.dropped("crypto queue full", job.count);
+      job.skipped = true;
+      job.complete();
+      p.inbound.drain(p::deliverInbound);
     }
   }
 

@@ -16,6 +16,10 @@ public final class DropCounters {
     count(reason);
   }
 
+  void dropped(String reason, int packets) {
+    byReason.computeIfAbsent(reason, r -> new LongAdder()).add(packets);
+  }
+
   void count(String reason) {
     byReason.computeIfAbsent(reason, r -> new LongAdder()).increment();
   }

@@ -4,25 +4,43 @@ import dev.wiremesh.wireguard.net.Endpoint;
 import dev.wiremesh.wireguard.session.Inbound;
 
 /**
- * One transport message on its way in: a crypto worker opens it; then its peer's ordered queue
- * hands it, in arrival order, to the peer's session, which checks it and says what to deliver.
+ * A batch of transport messages from one peer on their way in, in arrival order: one crypto worker
+ * opens them all; then the peer's ordered queue hands the batch, in order, to the peer's session,
+ * which checks each and says what to deliver.
  */
 final class InboundJob extends OrderedQueue.Job implements Runnable {
+  /** The most messages in one batch. */
+  static final int MAX_MESSAGES = 64;
+
   final Peer peer;
-  final Inbound<Endpoint> inbound;
+
+  @SuppressWarnings("unchecked")
+  final Inbound<Endpoint>[] messages = new Inbound[MAX_MESSAGES];
+
+  int count;
 
   /** Set when no worker took the job: it is skipped, in order, without reaching the session. */
   volatile boolean skipped;
 
-  InboundJob(Peer peer, Inbound<Endpoint> inbound) {
+  InboundJob(Peer peer) {
     this.peer = peer;
-    this.inbound = inbound;
+  }
+
+  void add(Inbound<Endpoint> message) {
+    messages[count++] = message;
+  }
+
+  boolean isFull() {
+    return count == MAX_MESSAGES;
   }
 
   @Override
   public void run() {
     try {
-      inbound.open(peer.device.timing, peer.device.clock.nanoTime());
+      long now = peer.device.clock.nanoTime();
+      for (int i = 0; i < count; i++) {
+        messages[i].open(peer.device.timing, now);
+      }
     } finally {
       complete();
       peer.inbound.drain(peer::deliverInbound);

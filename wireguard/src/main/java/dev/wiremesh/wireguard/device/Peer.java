@@ -1,11 +1,15 @@
 package dev.wiremesh.wireguard.device;
 
+import static dev.wiremesh.wireguard.message.Messages.MESSAGE_TRANSPORT_HEADER_SIZE;
+
 import dev.wiremesh.wireguard.crypto.NoisePublicKey;
 import dev.wiremesh.wireguard.net.Endpoint;
 import dev.wiremesh.wireguard.session.Output;
 import dev.wiremesh.wireguard.session.PeerSession;
 import dev.wiremesh.wireguard.session.Step;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -40,6 +44,31 @@ final class Peer {
   final OrderedQueue<OutboundJob> outbound = new OrderedQueue<>(QUEUE_ORDERED_SIZE);
   final OrderedQueue<InboundJob> inbound = new OrderedQueue<>(QUEUE_ORDERED_SIZE);
 
+  /** Where the session's calls put what to do: {@link #run(Step)}. */
+  final Consumer<Step<Endpoint>> steps = this::run;
+
+  /** Where the TUN reader's {@code stage} calls put what to do: {@link #collect(Step)}. */
+  final Consumer<Step<Endpoint>> readerSteps = this::collect;
+
+  /** The batch the TUN reader is filling; only that thread touches it. */
+  private OutboundJob forming;
+
+  /**
+   * The sealed datagrams of one batch being sent; only the outbound queue's drainer touches them.
+   */
+  private final byte[][] sendBufs = new byte[OutboundJob.MAX_PACKETS][];
+
+  private final int[] sendSizes = new int[OutboundJob.MAX_PACKETS];
+
+  /** Where {@link #deliverInbound} has the session put what to do: {@link #collectInbound}. */
+  private final Consumer<Step<Endpoint>> inboundSteps = this::collectInbound;
+
+  /** The packets of one inbound batch to write; only the inbound queue's drainer touches them. */
+  private final byte[][] writeBufs = new byte[InboundJob.MAX_MESSAGES][];
+
+  private final int[] writeSizes = new int[InboundJob.MAX_MESSAGES];
+  private int writes;
+
   Peer(Device device, NoisePublicKey publicKey) {
     this.device = device;
     this.publicKey = publicKey;
@@ -52,21 +81,58 @@ final class Peer {
 
   /** Carries out what the session asked for: seals go to the workers, outputs to I/O. */
   void run(List<Step<Endpoint>> steps) {
-    for (Step<Endpoint> s : steps) {
-      switch (s) {
-        case Step.Seal<Endpoint> seal -> {
-          OutboundJob job = new OutboundJob(this, seal.job());
-          if (!outbound.add(job)) {
-            device.counters.dropped("outbound queue full");
-            continue;
-          }
-          if (!device.workers.submit(job)) {
-            job.complete(); // unsealed: transmitted() drops it, in order, as "not sealed"
-            outbound.drain(this::deliverOutbound);
-          }
+    steps.forEach(this::run);
+  }
+
+  /** Carries out one step: a seal goes to a worker at once, an output to I/O. */
+  void run(Step<Endpoint> step) {
+    switch (step) {
+      case Step.Seal<Endpoint> seal -> submit(OutboundJob.of(this, seal.job()));
+      case Output<Endpoint> o -> output(o);
+    }
+  }
+
+  /**
+   * The TUN reader's steps: seals join the batch being formed (sent to a worker when full or at
+   * {@link #submitFormed}); outputs are carried out at once.
+   */
+  private void collect(Step<Endpoint> step) {
+    switch (step) {
+      case Step.Seal<Endpoint> seal -> {
+        if (forming == null) {
+          forming = new OutboundJob(this, OutboundJob.MAX_PACKETS);
         }
-        case Output<Endpoint> o -> output(o);
+        forming.add(seal.job());
+        if (forming.isFull()) {
+          submitFormed();
+        }
       }
+      case Output<Endpoint> o -> output(o);
+    }
+  }
+
+  /** Hands the batch the TUN reader formed to a worker (the reader's batch read is over). */
+  void submitFormed() {
+    if (forming != null) {
+      submit(forming);
+      forming = null;
+    }
+  }
+
+  /**
+   * Queues the batch in order and seals it: a lone packet here and now (a hand-off to a worker
+   * would cost more than sealing it, and its wake-up is latency), more on a worker.
+   */
+  private void submit(OutboundJob job) {
+    if (!outbound.add(job)) {
+      device.counters.dropped("outbound queue full", job.count);
+      return;
+    }
+    if (job.count == 1) {
+      job.run();
+    } else if (!device.workers.submit(job)) {
+      job.complete(); // unsealed: transmitted() drops each, in order, as "not sealed"
+      outbound.drain(this::deliverOutbound);
     }
   }
 
@@ -98,17 +164,75 @@ final class Peer {
     }
   }
 
-  /** The outbound ordered queue's delivery, in counter order. */
+  /**
+   * The outbound ordered queue's delivery, in counter order: the session accounts for each packet
+   * and says where it goes; consecutive datagrams to one endpoint leave in one bind call. Then the
+   * buffers are free again.
+   */
   void deliverOutbound(OutboundJob job) {
-    output(session.transmitted(job.outbound));
+    int pending = 0;
+    Endpoint to = null;
+    for (int i = 0; i < job.count; i++) {
+      Output<Endpoint> o = session.transmitted(job.packets[i]);
+      if (o instanceof Output.SendDatagram<Endpoint> d) {
+        if (pending > 0 && !d.destination().equals(to)) {
+          send(pending, to);
+          pending = 0;
+        }
+        to = d.destination();
+        sendBufs[pending] = d.datagram();
+        sendSizes[pending++] = d.length();
+      } else {
+        output(o);
+      }
+    }
+    if (pending > 0) {
+      send(pending, to);
+    }
+    for (int i = 0; i < job.count; i++) {
+      device.buffers.release(job.packets[i].buffer());
+      job.packets[i] = null;
+    }
+    Arrays.fill(sendBufs, 0, job.count, null);
   }
 
-  /** The inbound ordered queue's delivery, in arrival order. */
-  void deliverInbound(InboundJob job) {
-    if (job.skipped) {
-      return;
+  private void send(int count, Endpoint to) {
+    if (device.isUp()) {
+      device.sendDatagrams(sendBufs, sendSizes, count, to);
     }
-    run(session.receiveAuthenticated(job.inbound));
+  }
+
+  /**
+   * The inbound ordered queue's delivery, in arrival order: the session checks each message; the
+   * batch's packets go to the TUN in one call (which merges TCP segments). Then the buffers are
+   * free again.
+   */
+  void deliverInbound(InboundJob job) {
+    writes = 0;
+    if (!job.skipped) {
+      for (int i = 0; i < job.count; i++) {
+        session.receiveAuthenticated(job.messages[i], inboundSteps);
+      }
+    }
+    if (writes > 0) {
+      device.writeTun(writeBufs, writeSizes, writes);
+      Arrays.fill(writeBufs, 0, writes, null);
+    }
+    for (int i = 0; i < job.count; i++) {
+      device.buffers.release(job.messages[i].buffer());
+      job.messages[i] = null;
+    }
+  }
+
+  /** Packets to deliver wait for the batch's write; everything else is carried out at once. */
+  private void collectInbound(Step<Endpoint> step) {
+    if (step instanceof Output.DeliverPacket<Endpoint> p
+        && p.offset() == MESSAGE_TRANSPORT_HEADER_SIZE) {
+      writeBufs[writes] = p.buf();
+      writeSizes[writes++] = p.length();
+    } else {
+      run(step);
+    }
   }
 
   @Override

@@ -6,8 +6,7 @@ import java.util.List;
 
 /**
  * The device's UDP sockets: one listen port for IPv4 and IPv6, modelled on wireguard-go's {@code
- * conn.Bind} so that batched system calls ({@code recvmmsg}/{@code sendmmsg}, issue 4) fit without
- * changing callers.
+ * conn.Bind}: sends and receives move batches of datagrams.
  *
  * <h2>Life cycle</h2>
  *
@@ -21,7 +20,8 @@ import java.util.List;
  *
  * Every buffer is owned by the caller and used only during the call. In {@link #send} packet {@code
  * i} is {@code bufs[i][offset, offset + sizes[i])}; in {@link Receiver#receive} datagram {@code i}
- * is stored at {@code bufs[i][0, sizes[i])} and came from {@code endpoints[i]}.
+ * is stored at {@code bufs[i][0, sizes[i])} (a larger array replaces {@code bufs[i]} when the
+ * datagram does not fit) and came from {@code endpoints[i]}.
  *
  * <h2>Threads</h2>
  *
@@ -94,7 +94,8 @@ public interface Bind extends Closeable {
     /**
      * Blocks until at least one datagram arrives, then returns at most {@code min(bufs.length,
      * batchSize())} of those already queued, never waiting for more. A datagram longer than its
-     * buffer is truncated.
+     * buffer comes in a new array of its length, stored in {@code bufs[i]} in place of the buffer
+     * (so callers can pass small pooled buffers and still receive any datagram whole).
      *
      * @return the number of datagrams received (at least 1)
      * @throws java.nio.channels.ClosedChannelException once the bind is closed

@@ -34,8 +34,8 @@ import java.util.List;
  * <p><b>fwmark</b> is set with {@code SO_MARK} through the FFM API on the channel's descriptor (see
  * {@link Sockets}).
  *
- * <p>Receive and send move one datagram per system call ({@link #batchSize()} is 1); {@code
- * recvmmsg}/{@code sendmmsg} come with issue 4.
+ * <p>Receive and send move one datagram per system call ({@link #batchSize()} is 1); {@link
+ * LinuxBind} batches.
  */
 public final class DatagramChannelBind implements Bind {
   /** What wireguard-go asks for (the kernel caps it at net.core.rmem_max / wmem_max). */
@@ -143,6 +143,10 @@ public final class DatagramChannelBind implements Bind {
   /** Receives from one channel; remembers the last sender so a steady peer costs no allocation. */
   private static final class ChannelReceiver implements Receiver {
     private final DatagramChannel channel;
+
+    /** Any datagram fits; it is then copied into the caller's buffer. */
+    private final ByteBuffer scratch = ByteBuffer.allocate(65535);
+
     private SocketAddress lastAddress;
     private Endpoint lastEndpoint;
 
@@ -152,13 +156,18 @@ public final class DatagramChannelBind implements Bind {
 
     @Override
     public int receive(byte[][] bufs, int[] sizes, Endpoint[] endpoints) throws IOException {
-      var buffer = ByteBuffer.wrap(bufs[0]);
-      var from = channel.receive(buffer);
+      scratch.clear();
+      var from = channel.receive(scratch);
+      int n = scratch.position();
+      if (n > bufs[0].length) {
+        bufs[0] = new byte[n];
+      }
+      System.arraycopy(scratch.array(), 0, bufs[0], 0, n);
       if (from != lastAddress) {
         lastEndpoint = Endpoint.of((InetSocketAddress) from);
         lastAddress = from;
       }
-      sizes[0] = buffer.position();
+      sizes[0] = n;
       endpoints[0] = lastEndpoint;
       return 1;
     }

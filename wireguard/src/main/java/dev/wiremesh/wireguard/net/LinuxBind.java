@@ -29,8 +29,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p>Sockets are non-blocking; receivers wait in {@code poll(2)} with an {@code eventfd} that
  * {@link #close()} signals. No native memory is allocated per datagram: each receiver and each
- * sending thread owns its {@link MessageBuffers}. One datagram per system call for now; the same
- * buffers in arrays serve {@code recvmmsg}/{@code sendmmsg} later.
+ * sending thread owns its {@link MessageBuffers}.
+ *
+ * <p>Batches use segmentation offload rather than {@code sendmmsg}/{@code recvmmsg}: a run of
+ * equal-size datagrams to one endpoint leaves in one {@code sendmsg} with {@code UDP_SEGMENT}
+ * ({@link #segmentRun}), and the sockets set {@code UDP_GRO}, so one {@code recvmsg} may bring a
+ * run that the receiver splits. The kernel carries such a run through the stack (and a veth) as one
+ * packet, which {@code sendmmsg} would not.
  */
 public final class LinuxBind implements Bind {
   private static final int PORT_ATTEMPTS = 100;
@@ -69,8 +74,7 @@ public final class LinuxBind implements Bind {
 
   /**
    * {@value #BATCH_SIZE}: a receive returns what the socket has queued, up to this many, after the
-   * first datagram. Each datagram is still one {@code recvmsg}/{@code sendmsg}; {@code
-   * recvmmsg}/{@code sendmmsg} come with issue 4.
+   * first datagram, a run the kernel coalesced counting as its datagrams.
    */
   @Override
   public int batchSize() {
@@ -118,24 +122,55 @@ public final class LinuxBind implements Bind {
       }
       var m = SEND_BUFFERS.get();
       int nameLength = SockAddr.write(m.name, socket.family, endpoint.ip(), endpoint.port());
-      for (int i = 0; i < count; i++) {
-        int length = sizes[i];
-        if (length > MessageBuffers.DATA_SIZE) {
-          throw new IOException("datagram of " + length + " bytes is larger than UDP allows");
+      for (int i = 0; i < count; ) {
+        int run = socket.segmentation ? segmentRun(sizes, i, count) : 1;
+        int length = 0;
+        for (int k = i; k < i + run; k++) {
+          if (sizes[k] > MessageBuffers.DATA_SIZE) {
+            throw new IOException("datagram of " + sizes[k] + " bytes is larger than UDP allows");
+          }
+          MemorySegment.copy(bufs[k], offset, m.data, JAVA_BYTE, length, sizes[k]);
+          length += sizes[k];
         }
-        MemorySegment.copy(bufs[i], offset, m.data, JAVA_BYTE, 0, length);
-        socket.send(
+        if (socket.send(
             m,
             nameLength,
             length,
+            run > 1 ? sizes[i] : 0,
             endpoint.source(),
             opening.wakeFd,
             opening.closed::get,
-            endpoint);
+            endpoint)) {
+          i += run;
+        } else {
+          socket.segmentation = false; // the kernel refused: one datagram per call from now on
+        }
       }
     } finally {
       opening.exit();
     }
+  }
+
+  /**
+   * How many datagrams from {@code i} on one UDP_SEGMENT send can carry: a run of the same size,
+   * optionally closed by one shorter datagram, within the kernel's limits.
+   */
+  static int segmentRun(int[] sizes, int i, int count) {
+    int size = sizes[i];
+    int run = 1;
+    int total = size;
+    while (i + run < count
+        && run < UdpSocket.MAX_SEGMENTS
+        && sizes[i + run] > 0
+        && sizes[i + run] <= size
+        && total + sizes[i + run] <= UdpSocket.MAX_SEGMENTED_BYTES) {
+      total += sizes[i + run];
+      run++;
+      if (sizes[i + run - 1] < size) {
+        break; // only the last segment may be shorter
+      }
+    }
+    return run;
   }
 
   @Override
@@ -282,8 +317,9 @@ public final class LinuxBind implements Bind {
   }
 
   /**
-   * Receives from one socket into its own buffers; remembers the last sender and destination so a
-   * steady peer costs no allocation.
+   * Receives from one socket into its own buffers and splits what the kernel coalesced (UDP_GRO)
+   * into datagrams; segments that do not fit the caller's arrays wait for the next call. Remembers
+   * the last sender and destination so a steady peer costs no allocation.
    */
   private static final class SocketReceiver implements Receiver {
     private final Opening opening;
@@ -292,7 +328,22 @@ public final class LinuxBind implements Bind {
     private final MemorySegment lastKey = Arena.ofAuto().allocate(KEY_SIZE);
     private Endpoint lastEndpoint;
 
-    /** The sender's sockaddr (28 bytes) and the control message (up to 40) identify an endpoint. */
+    /** The packet information length in {@link #lastKey}. */
+    private long lastInfoLength;
+
+    /**
+     * The last {@code recvmsg}'s segments not yet delivered: {@code remaining} from {@code next}.
+     */
+    private int remaining;
+
+    private int next;
+    private int end;
+    private int segmentSize;
+    private Endpoint pendingFrom;
+
+    /**
+     * The sender's sockaddr (28 bytes) and the packet information (up to 40) identify an endpoint.
+     */
     private static final int KEY_SIZE = SockAddr.IN6_SIZE + 40;
 
     SocketReceiver(Opening opening, UdpSocket socket) {
@@ -306,16 +357,19 @@ public final class LinuxBind implements Bind {
       try {
         int max =
             Math.min(Math.min(bufs.length, sizes.length), Math.min(endpoints.length, BATCH_SIZE));
-        int n = socket.receive(m, capacity(bufs[0]), opening.wakeFd, opening.closed::get);
-        deliver(n, bufs, sizes, endpoints, 0);
-        int count = 1;
+        int count = deliver(bufs, sizes, endpoints, 0, max);
+        if (count == 0) {
+          accept(socket.receive(m, MessageBuffers.DATA_SIZE, opening.wakeFd, opening.closed::get));
+          count = deliver(bufs, sizes, endpoints, 0, max);
+        }
         // Then what is already queued, without waiting.
         while (count < max) {
-          long more = socket.receiveOnce(m, capacity(bufs[count]));
+          long more = socket.receiveOnce(m, MessageBuffers.DATA_SIZE);
           if (more < 0) {
             break; // EAGAIN: the queue is empty; any other error shows on the next call
           }
-          deliver((int) more, bufs, sizes, endpoints, count++);
+          accept((int) more);
+          count = deliver(bufs, sizes, endpoints, count, max);
         }
         return count;
       } finally {
@@ -323,36 +377,57 @@ public final class LinuxBind implements Bind {
       }
     }
 
-    private static int capacity(byte[] buf) {
-      return Math.min(buf.length, MessageBuffers.DATA_SIZE);
+    /** Takes the {@code n} bytes the last {@code recvmsg} put in {@code m.data} as pending. */
+    private void accept(int n) {
+      int segment = UdpSocket.receivedSegmentSize(m);
+      segmentSize = segment > 0 ? segment : n;
+      remaining = n == 0 ? 1 : (n + segmentSize - 1) / segmentSize; // an empty datagram is one too
+      next = 0;
+      end = n;
+      pendingFrom = endpoint();
     }
 
-    private void deliver(int n, byte[][] bufs, int[] sizes, Endpoint[] endpoints, int i) {
-      MemorySegment.copy(m.data, JAVA_BYTE, 0, bufs[i], 0, n);
-      sizes[i] = n;
-      endpoints[i] = endpoint();
+    /** Moves pending segments into slots {@code count..max-1}; returns the new count. */
+    private int deliver(byte[][] bufs, int[] sizes, Endpoint[] endpoints, int count, int max) {
+      while (remaining > 0 && count < max) {
+        int n = Math.min(segmentSize, end - next);
+        if (n > bufs[count].length) {
+          bufs[count] = new byte[n];
+        }
+        MemorySegment.copy(m.data, JAVA_BYTE, next, bufs[count], 0, n);
+        sizes[count] = n;
+        endpoints[count] = pendingFrom;
+        count++;
+        next += n;
+        remaining--;
+      }
+      return count;
     }
 
     private Endpoint endpoint() {
-      long controlLength = Math.min(m.receivedControlLength(), 40);
+      long at = socket.packetInfoOffset(m);
+      long infoLength = at < 0 ? 0 : Math.min(m.control.get(JAVA_LONG, at), 40);
       boolean same =
           lastEndpoint != null
+              && infoLength == lastInfoLength
               && MemorySegment.mismatch(m.name, 0, SockAddr.IN6_SIZE, lastKey, 0, SockAddr.IN6_SIZE)
                   == -1
               && MemorySegment.mismatch(
                       m.control,
-                      0,
-                      controlLength,
+                      Math.max(at, 0),
+                      Math.max(at, 0) + infoLength,
                       lastKey,
                       SockAddr.IN6_SIZE,
-                      SockAddr.IN6_SIZE + controlLength)
+                      SockAddr.IN6_SIZE + infoLength)
                   == -1;
       if (!same) {
-        InetAddress destination = UdpSocket.receivedDestination(m);
+        InetAddress destination = socket.receivedDestination(m);
         lastEndpoint = new Endpoint(SockAddr.read(m.name), destination);
-        lastKey.fill((byte) 0);
+        lastInfoLength = infoLength;
         MemorySegment.copy(m.name, 0, lastKey, 0, SockAddr.IN6_SIZE);
-        MemorySegment.copy(m.control, 0, lastKey, SockAddr.IN6_SIZE, controlLength);
+        if (at >= 0) {
+          MemorySegment.copy(m.control, at, lastKey, SockAddr.IN6_SIZE, infoLength);
+        }
       }
       return lastEndpoint;
     }

@@ -150,7 +150,10 @@ public final class MemoryBind implements Bind {
           }
           return count;
         }
-        int n = Math.min(bufs[count].length, datagram.data().length);
+        int n = datagram.data().length;
+        if (n > bufs[count].length) {
+          bufs[count] = new byte[n];
+        }
         System.arraycopy(datagram.data(), 0, bufs[count], 0, n);
         sizes[count] = n;
         endpoints[count] = datagram.from();

@@ -12,13 +12,17 @@ import java.lang.foreign.MemorySegment;
  * sending thread and reused for every datagram: {@code struct msghdr} (56 bytes on LP64: name at 0,
  * namelen at 8, iov at 16, iovlen at 24, control at 32, controllen at 40, flags at 48), one {@code
  * struct iovec}, a socket address, a control buffer, a datagram buffer and two {@code struct
- * pollfd}. Issue 4's {@code recvmmsg}/{@code sendmmsg} use arrays of the same structures.
+ * pollfd}. The datagram buffer holds a whole run of segments ({@code UDP_SEGMENT}, {@code
+ * UDP_GRO}); the control buffer, the packet information and the segment size together.
  */
 final class MessageBuffers {
   /** The largest UDP payload. */
   static final int DATA_SIZE = 65535;
 
-  /** Room for one {@code IPV6_PKTINFO} (CMSG_SPACE(20) = 40) or {@code IP_PKTINFO} (32). */
+  /**
+   * Room for one {@code IPV6_PKTINFO} (CMSG_SPACE(20) = 40) or {@code IP_PKTINFO} (32) next to one
+   * {@code UDP_SEGMENT} (CMSG_SPACE(2) = 24) or {@code UDP_GRO} (CMSG_SPACE(4) = 24).
+   */
   static final int CONTROL_SIZE = 64;
 
   final MemorySegment msghdr;

@@ -38,6 +38,9 @@ final class Syscalls {
   static final int IPV6_V6ONLY = 26;
   static final int IPV6_RECVPKTINFO = 49;
   static final int IPV6_PKTINFO = 50;
+  static final int SOL_UDP = 17;
+  static final int UDP_SEGMENT = 103;
+  static final int UDP_GRO = 104;
   static final int EFD_NONBLOCK = 0x800;
   static final int EFD_CLOEXEC = 0x80000;
   static final short POLLIN = 0x1;

@@ -4,6 +4,7 @@ import static dev.wiremesh.wireguard.net.Syscalls.unexpected;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -26,8 +27,21 @@ final class UdpSocket {
   /** What wireguard-go asks for; the FORCE variants pass net.core.rmem_max for root. */
   private static final int SOCKET_BUFFER_SIZE = 7 << 20;
 
+  /** The most segments one UDP_SEGMENT send may carry (the kernel's UDP_MAX_SEGMENTS). */
+  static final int MAX_SEGMENTS = 64;
+
+  /** The most bytes one UDP_SEGMENT send carries: a UDP payload behind an IPv6 header. */
+  static final int MAX_SEGMENTED_BYTES = 65535 - 40 - 8;
+
   final int fd;
   final int family;
+
+  /**
+   * Whether sends may use UDP_SEGMENT (generic segmentation offload: one {@code sendmsg} for a run
+   * of equal-size datagrams). Cleared when the kernel refuses it; the socket then sends one
+   * datagram per call.
+   */
+  volatile boolean segmentation = true;
 
   private UdpSocket(int fd, int family) {
     this.fd = fd;
@@ -67,6 +81,9 @@ final class UdpSocket {
       } else {
         Sockets.setInt(fd, Syscalls.IPPROTO_IP, Syscalls.IP_PKTINFO, 1, "IP_PKTINFO");
       }
+      // Receive coalesced runs of datagrams (UDP_GRO), each split by the receiver; a kernel without
+      // it (before 5.0) just delivers them one by one.
+      Sockets.trySetInt(fd, Syscalls.SOL_UDP, Syscalls.UDP_GRO, 1);
       setBuffer(fd, Syscalls.SO_RCVBUFFORCE, Syscalls.SO_RCVBUF);
       setBuffer(fd, Syscalls.SO_SNDBUFFORCE, Syscalls.SO_SNDBUF);
       if (mark != 0) {
@@ -152,65 +169,108 @@ final class UdpSocket {
   }
 
   /**
-   * The local address the last received datagram was sent to, from its {@code IP_PKTINFO} ({@code
-   * ipi_spec_dst}) or {@code IPV6_PKTINFO} ({@code ipi6_addr}, scoped by its interface when
-   * link-local); null if the kernel gave none.
+   * The offset in {@code m.control} of the control message of {@code level} and {@code type} that
+   * the last {@code recvmsg} returned, or -1.
    */
-  static InetAddress receivedDestination(MessageBuffers m) {
+  static long findControl(MessageBuffers m, int level, int type) {
     long length = m.receivedControlLength();
     var control = m.control;
     for (long at = 0; at + 16 <= length; ) {
       long cmsgLength = control.get(JAVA_LONG, at);
-      int level = control.get(JAVA_INT, at + 8);
-      int type = control.get(JAVA_INT, at + 12);
       if (cmsgLength < 16) {
-        return null;
+        return -1;
       }
-      try {
-        if (level == Syscalls.IPPROTO_IP && type == Syscalls.IP_PKTINFO) {
-          return InetAddress.getByAddress(SockAddr.bytes(control, at + 20, 4));
-        }
-        if (level == Syscalls.IPPROTO_IPV6 && type == Syscalls.IPV6_PKTINFO) {
-          byte[] address = SockAddr.bytes(control, at + 16, 16);
-          int ifindex = control.get(JAVA_INT, at + 32);
-          var ip = InetAddress.getByAddress(address);
-          return ip.isLinkLocalAddress() ? Inet6Address.getByAddress(null, address, ifindex) : ip;
-        }
-      } catch (UnknownHostException e) {
-        throw new AssertionError(e);
+      if (control.get(JAVA_INT, at + 8) == level && control.get(JAVA_INT, at + 12) == type) {
+        return at;
       }
       at += (cmsgLength + 7) & ~7L;
     }
-    return null;
+    return -1;
+  }
+
+  /**
+   * The segment size of the last received datagram if the kernel coalesced a run of equal-size
+   * datagrams into it ({@code UDP_GRO}), else 0.
+   */
+  static int receivedSegmentSize(MessageBuffers m) {
+    long at = findControl(m, Syscalls.SOL_UDP, Syscalls.UDP_GRO);
+    return at < 0 ? 0 : m.control.get(JAVA_INT, at + 16);
+  }
+
+  /**
+   * Where the last received datagram's packet information ({@code IP_PKTINFO} or {@code
+   * IPV6_PKTINFO}) control message starts in {@code m.control}, or -1.
+   */
+  long packetInfoOffset(MessageBuffers m) {
+    return family == Syscalls.AF_INET
+        ? findControl(m, Syscalls.IPPROTO_IP, Syscalls.IP_PKTINFO)
+        : findControl(m, Syscalls.IPPROTO_IPV6, Syscalls.IPV6_PKTINFO);
+  }
+
+  /**
+   * The local address the last received datagram was sent to, from its {@code IP_PKTINFO} ({@code
+   * ipi_spec_dst}) or {@code IPV6_PKTINFO} ({@code ipi6_addr}, scoped by its interface when
+   * link-local); null if the kernel gave none.
+   */
+  InetAddress receivedDestination(MessageBuffers m) {
+    long at = packetInfoOffset(m);
+    if (at < 0) {
+      return null;
+    }
+    var control = m.control;
+    try {
+      if (family == Syscalls.AF_INET) {
+        return InetAddress.getByAddress(SockAddr.bytes(control, at + 20, 4));
+      }
+      byte[] address = SockAddr.bytes(control, at + 16, 16);
+      int ifindex = control.get(JAVA_INT, at + 32);
+      var ip = InetAddress.getByAddress(address);
+      return ip.isLinkLocalAddress() ? Inet6Address.getByAddress(null, address, ifindex) : ip;
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /**
    * Sends {@code m.data[0, length)} to the address already in {@code m.name}, from {@code source}
-   * if not null. If the kernel refuses the source because the host no longer has that address,
-   * sends again letting routing choose, as wireguard-go does.
+   * if not null: one datagram, or with {@code segmentSize > 0} a run of datagrams of that size (the
+   * last may be shorter) in one call (UDP_SEGMENT). If the kernel refuses the source because the
+   * host no longer has that address, sends again letting routing choose, as wireguard-go does.
+   *
+   * @return false if the kernel refused the segmentation (nothing was sent): send one by one
    */
-  void send(
+  boolean send(
       MessageBuffers m,
       int nameLength,
       int length,
+      int segmentSize,
       InetAddress source,
       int wakeFd,
       BooleanSupplier closed,
       Endpoint to)
       throws IOException {
-    int controlLength = source == null ? 0 : writePacketInfo(m.control, source);
+    m.control.fill((byte) 0);
+    int sourceLength = source == null ? 0 : writePacketInfo(m.control, source);
     try {
       while (true) {
+        int controlLength = sourceLength;
+        if (segmentSize > 0) {
+          controlLength += writeSegmentSize(m.control, sourceLength, segmentSize);
+        }
         m.prepare(nameLength, length, controlLength);
         long n = (long) Syscalls.SENDMSG.invokeExact(Syscalls.state(), fd, m.msghdr, 0);
         if (n >= 0) {
-          return;
+          return true;
         }
         int errno = Syscalls.errno();
         if (errno == Syscalls.EAGAIN) {
           await(m, Syscalls.POLLOUT, wakeFd, closed);
-        } else if (controlLength != 0 && refusesSource(errno)) {
-          controlLength = 0;
+        } else if (sourceLength != 0 && refusesSource(errno)) {
+          // Without the source first: a source the host lost fails whether segmented or not.
+          sourceLength = 0;
+          m.control.fill((byte) 0);
+        } else if (segmentSize > 0 && refusesSegmentation(errno)) {
+          return false;
         } else if (errno == 101 || errno == 113) { // ENETUNREACH, EHOSTUNREACH
           throw new NoRouteToHostException("cannot send to " + to + ": " + Syscalls.name(errno));
         } else if (errno != Syscalls.EINTR) {
@@ -225,6 +285,23 @@ final class UdpSocket {
   }
 
   /**
+   * How the kernel refuses UDP_SEGMENT: EIO (no checksum offload on the route's device), EINVAL (a
+   * segment larger than the path MTU), EMSGSIZE, EOPNOTSUPP.
+   */
+  private static boolean refusesSegmentation(int errno) {
+    return errno == 5 || errno == Syscalls.EINVAL || errno == 90 || errno == 95;
+  }
+
+  /** Writes one {@code UDP_SEGMENT} control message at {@code at}; returns its CMSG_SPACE. */
+  private static int writeSegmentSize(MemorySegment control, int at, int segmentSize) {
+    control.set(JAVA_LONG, at, 16 + 2);
+    control.set(JAVA_INT, at + 8, Syscalls.SOL_UDP);
+    control.set(JAVA_INT, at + 12, Syscalls.UDP_SEGMENT);
+    control.set(JAVA_SHORT, at + 16, (short) segmentSize);
+    return 24;
+  }
+
+  /**
    * How the kernel refuses a source address the host does not have: EINVAL (IPv6, and IPv4 when the
    * address is special), ENETUNREACH (IPv4 output routing on current kernels, checked on 6.18),
    * EADDRNOTAVAIL. A destination that is really unreachable fails again without source.
@@ -235,7 +312,6 @@ final class UdpSocket {
 
   /** Writes one {@code IP_PKTINFO} or {@code IPV6_PKTINFO} message; returns its CMSG_SPACE. */
   private int writePacketInfo(MemorySegment control, InetAddress source) {
-    control.fill((byte) 0);
     if (family == Syscalls.AF_INET) {
       if (!(source instanceof Inet4Address)) {
         return 0;

@@ -29,6 +29,11 @@ public final class Inbound<E> {
     this.counter = getLong(buf, TRANSPORT_COUNTER);
   }
 
+  /** The message's buffer, which the job owns until {@link PeerSession#receiveAuthenticated}. */
+  public byte[] buffer() {
+    return buf;
+  }
+
   /** The session the message's receiver index names. */
   public PeerSession<E> session() {
     return session;

@@ -6,29 +6,41 @@ import dev.wiremesh.wireguard.crypto.ChaCha20Poly1305;
 import java.util.Arrays;
 
 /**
- * One transport packet on its way out: its keypair and counter are chosen; {@link #seal} pads and
- * encrypts it in place behind its transport header (on any thread), after which it goes back to
+ * One transport packet on its way out. It owns its buffer: the IP packet behind 16 bytes of room
+ * for the transport header. The session gives it a keypair and counter when a session allows;
+ * {@link #seal} then pads and encrypts it in place (on any thread), after which it goes back to
  * {@link PeerSession#transmitted} in counter order.
  */
 public final class Outbound {
-  final Keypair keypair;
-  final long counter;
   final int plaintextLength;
+  private Keypair keypair;
+  private long counter;
   private byte[] buf;
   private int datagramLength;
   private volatile boolean sealed;
 
   /**
-   * @param packet the IP packet at offset 16 (header room), or a 16-byte array for a keepalive
+   * @param buf the IP packet at {@code buf[16, 16 + length)}
    */
-  Outbound(Keypair keypair, long counter, byte[] packet) {
-    this.keypair = keypair;
-    this.counter = counter;
-    this.buf = packet;
-    this.plaintextLength = packet.length - MESSAGE_TRANSPORT_HEADER_SIZE;
+  Outbound(byte[] buf, int length) {
+    this.buf = buf;
+    this.plaintextLength = length;
   }
 
-  /** Pads the packet (never past {@code mtu}) and seals it under its keypair and counter. */
+  /** An empty transport message. */
+  static Outbound keepalive() {
+    return new Outbound(new byte[MESSAGE_TRANSPORT_HEADER_SIZE], 0);
+  }
+
+  /** The session chose the keypair and counter (before the job goes to a worker). */
+  void assign(Keypair keypair, long counter) {
+    this.keypair = keypair;
+    this.counter = counter;
+  }
+
+  /**
+   * Pads the packet with zeros (never past {@code mtu}) and seals it under its keypair and counter.
+   */
   public void seal(int mtu) {
     // Pad to a multiple of 16, never past the MTU (whitepaper §5.4.6).
     int padded = (plaintextLength + PADDING_MULTIPLE - 1) & -PADDING_MULTIPLE;
@@ -37,8 +49,10 @@ public final class Outbound {
     }
     int total = MESSAGE_TRANSPORT_HEADER_SIZE + padded + ChaCha20Poly1305.TAG_LENGTH;
     if (buf.length < total) {
-      buf = Arrays.copyOf(buf, total); // zero padding
+      buf = Arrays.copyOf(buf, total);
     }
+    // A reused buffer holds an earlier packet's bytes: the padding must not carry them.
+    Arrays.fill(buf, TRANSPORT_DATA + plaintextLength, TRANSPORT_DATA + padded, (byte) 0);
     putInt(buf, 0, MESSAGE_TRANSPORT_TYPE);
     putInt(buf, TRANSPORT_RECEIVER, keypair.remoteIndex());
     putLong(buf, TRANSPORT_COUNTER, counter);
@@ -56,7 +70,8 @@ public final class Outbound {
     return plaintextLength == 0;
   }
 
-  byte[] datagram() {
+  /** The buffer, which holds the datagram once sealed; free again once the datagram is sent. */
+  public byte[] buffer() {
     return buf;
   }
 

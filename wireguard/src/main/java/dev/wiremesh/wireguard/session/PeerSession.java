@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -42,7 +43,7 @@ public final class PeerSession<E> {
   private final SourceFilter allowedSource;
   private final PeerKeys keys;
   private final PeerTimers timers;
-  private final ArrayDeque<byte[]> staged = new ArrayDeque<>();
+  private final ArrayDeque<Outbound> staged = new ArrayDeque<>();
   private final AtomicLong rxBytes = new AtomicLong();
   private final AtomicLong txBytes = new AtomicLong();
   private volatile E endpoint;
@@ -142,31 +143,30 @@ public final class PeerSession<E> {
   // ---- send path (fine-grained steps) ----
 
   /**
-   * Queues an outbound IP packet laid out at offset 16 (header room) and prepares what can go. When
-   * the staged queue is full the oldest packet is dropped.
+   * Queues the outbound IP packet {@code buf[16, 16 + length)} (the first 16 bytes are room for the
+   * transport header; the session owns {@code buf} from now on) and passes what can go to {@code
+   * out}. When the staged queue is full the oldest packet is dropped.
    */
-  public List<Step<E>> stage(byte[] packetWithHeaderRoom) {
+  public void stage(byte[] buf, int length, Consumer<? super Step<E>> out) {
     boolean full;
     synchronized (staged) {
       full = staged.size() >= QUEUE_STAGED_SIZE;
       if (full) {
         staged.pollFirst();
       }
-      staged.addLast(packetWithHeaderRoom);
+      staged.addLast(new Outbound(buf, length));
     }
-    List<Step<E>> out = new ArrayList<>();
     if (full) {
-      out.add(new Output.Dropped<>("staged queue full"));
+      out.accept(new Output.Dropped<>("staged queue full"));
     }
     prepareOutbound(out);
-    return out;
   }
 
   /** A keepalive (an empty transport message), unless packets are waiting anyway. */
   public List<Step<E>> sendKeepalive() {
     synchronized (staged) {
       if (staged.isEmpty()) {
-        staged.addLast(new byte[MESSAGE_TRANSPORT_HEADER_SIZE]);
+        staged.addLast(Outbound.keepalive());
       }
     }
     return prepareOutbound();
@@ -178,11 +178,11 @@ public final class PeerSession<E> {
    */
   public List<Step<E>> prepareOutbound() {
     List<Step<E>> out = new ArrayList<>();
-    prepareOutbound(out);
+    prepareOutbound(out::add);
     return out;
   }
 
-  private void prepareOutbound(List<Step<E>> out) {
+  private void prepareOutbound(Consumer<? super Step<E>> out) {
     long now = context.clock().nanoTime();
     Keypair kp = keys.keypairs.current();
     boolean usable =
@@ -205,21 +205,21 @@ public final class PeerSession<E> {
       return;
     }
     while (true) {
-      byte[] packet;
-      long counter;
+      Outbound packet;
       synchronized (staged) {
         packet = staged.peekFirst();
         if (packet == null) {
           return;
         }
-        counter = kp.nextSendCounter();
+        long counter = kp.nextSendCounter();
         if (counter < 0) {
           sendHandshakeInitiation(false, out);
           return;
         }
         staged.pollFirst();
+        packet.assign(kp, counter);
       }
-      out.add(new Step.Seal<>(new Outbound(kp, counter, packet)));
+      out.accept(new Step.Seal<>(packet));
     }
   }
 
@@ -241,14 +241,14 @@ public final class PeerSession<E> {
       timers.dataSent();
     }
     txBytes.addAndGet(job.datagramLength());
-    return new Output.SendDatagram<>(job.datagram(), job.datagramLength(), ep);
+    return new Output.SendDatagram<>(job.buffer(), job.datagramLength(), ep);
   }
 
   /**
    * Sends a handshake initiation unless one went out less than REKEY_TIMEOUT ago (wireguard-go's
    * SendHandshakeInitiation).
    */
-  private void sendHandshakeInitiation(boolean isRetry, List<Step<E>> out) {
+  private void sendHandshakeInitiation(boolean isRetry, Consumer<? super Step<E>> out) {
     if (!isRetry) {
       timers.resetHandshakeAttempts();
     }
@@ -263,7 +263,7 @@ public final class PeerSession<E> {
     timers.anyAuthenticatedPacketTraversal();
     timers.anyAuthenticatedPacketSent();
     timers.handshakeInitiated(isRetry);
-    out.add(new Output.SendDatagram<>(msg, msg.length, ep));
+    out.accept(new Output.SendDatagram<>(msg, msg.length, ep));
   }
 
   // ---- handshake messages (fine-grained steps) ----
@@ -333,7 +333,7 @@ public final class PeerSession<E> {
     synchronized (staged) {
       if (staged.isEmpty()) {
         // Confirm the session to the responder at once (whitepaper §6.1).
-        staged.addLast(new byte[MESSAGE_TRANSPORT_HEADER_SIZE]);
+        staged.addLast(Outbound.keepalive());
       }
     }
     return prepareOutbound();
@@ -365,18 +365,21 @@ public final class PeerSession<E> {
   /**
    * An opened transport message, in arrival order: drops it if it did not authenticate or is a
    * replay; confirms the responder's candidate session; roams to its source; rekeys if the session
-   * is old; and delivers its IP packet if the inner source is one of the peer's allowed IPs.
+   * is old; and delivers its IP packet if the inner source is one of the peer's allowed IPs. What
+   * to do goes to {@code out}; the message's buffer is free again when this returns and {@code out}
+   * has written the packet it was handed.
    */
-  public List<Step<E>> receiveAuthenticated(Inbound<E> job) {
+  public void receiveAuthenticated(Inbound<E> job, Consumer<? super Step<E>> out) {
     int plaintextLength = job.plaintextLength();
     if (plaintextLength < 0) {
-      return List.of(new Output.Dropped<>("authentication failed"));
+      out.accept(new Output.Dropped<>("authentication failed"));
+      return;
     }
     Keypair kp = job.keypair;
     if (!kp.validateCounter(job.counter)) {
-      return List.of(new Output.Dropped<>("replayed"));
+      out.accept(new Output.Dropped<>("replayed"));
+      return;
     }
-    List<Step<E>> out = new ArrayList<>(2);
     if (keys.received(kp)) {
       // The first packet under the session we responded to: the handshake is complete.
       timers.handshakeComplete();
@@ -398,21 +401,20 @@ public final class PeerSession<E> {
       sendHandshakeInitiation(false, out);
     }
     if (plaintextLength == 0) {
-      return out; // keepalive
+      return; // keepalive
     }
     int off = MESSAGE_TRANSPORT_HEADER_SIZE;
     int len = IpPackets.innerLength(job.buf, off, plaintextLength);
     if (len < 0) {
-      out.add(new Output.Dropped<>("not an IP packet"));
-      return out;
+      out.accept(new Output.Dropped<>("not an IP packet"));
+      return;
     }
     if (!allowedSource.allows(job.buf, off)) {
-      out.add(new Output.Dropped<>("source not in allowed IPs"));
-      return out;
+      out.accept(new Output.Dropped<>("source not in allowed IPs"));
+      return;
     }
     timers.dataReceived();
-    out.add(new Output.DeliverPacket<>(job.buf, off, len));
-    return out;
+    out.accept(new Output.DeliverPacket<>(job.buf, off, len));
   }
 
   // ---- timers ----
@@ -431,7 +433,7 @@ public final class PeerSession<E> {
               endpoint = context.retryEndpoint().apply(ep);
             }
           }
-          sendHandshakeInitiation(h.isRetry(), out);
+          sendHandshakeInitiation(h.isRetry(), out::add);
         }
         case TimerAction.HandshakeGaveUp g -> {
           int n;

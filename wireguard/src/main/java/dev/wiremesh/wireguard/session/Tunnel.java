@@ -46,7 +46,9 @@ public final class Tunnel<E> {
   public List<Output<E>> encapsulate(byte[] ipPacket) {
     byte[] buf = new byte[MESSAGE_TRANSPORT_HEADER_SIZE + ipPacket.length];
     System.arraycopy(ipPacket, 0, buf, MESSAGE_TRANSPORT_HEADER_SIZE, ipPacket.length);
-    return complete(session.stage(buf));
+    List<Step<E>> steps = new ArrayList<>();
+    session.stage(buf, ipPacket.length, steps::add);
+    return complete(steps);
   }
 
   /**
@@ -92,7 +94,9 @@ public final class Tunnel<E> {
           yield List.of(new Output.Dropped<>("unknown receiver index"));
         }
         job.open(context.timing(), context.clock().nanoTime());
-        yield complete(session.receiveAuthenticated(job));
+        List<Step<E>> steps = new ArrayList<>();
+        session.receiveAuthenticated(job, steps::add);
+        yield complete(steps);
       }
     };
   }

@@ -8,6 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
@@ -38,6 +39,11 @@ final class Libc {
   static final long SIOCSIFMTU = 0x8922L;
   static final short IFF_TUN = 0x0001;
   static final short IFF_NO_PI = 0x1000;
+  static final short IFF_VNET_HDR = 0x4000;
+  static final long TUNSETOFFLOAD = 0x400454d0L;
+  static final long TUN_F_CSUM = 0x01;
+  static final long TUN_F_TSO4 = 0x02;
+  static final long TUN_F_TSO6 = 0x04;
 
   /** {@code struct ifreq}: the name in the first 16 bytes, the union (flags, mtu) at 16. */
   static final int IFREQ_SIZE = 40;
@@ -56,12 +62,10 @@ final class Libc {
 
   static final MethodHandle OPEN =
       handle("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), CAPTURE_ERRNO);
-  static final MethodHandle IOCTL =
-      handle(
-          "ioctl",
-          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
-          CAPTURE_ERRNO,
-          Linker.Option.firstVariadicArg(2));
+  static final MethodHandle IOCTL = ioctl(ADDRESS);
+
+  /** ioctl(2) with an integer argument ({@code TUNSETOFFLOAD}). */
+  static final MethodHandle IOCTL_LONG = ioctl(JAVA_LONG);
 
   /**
    * read(2) and write(2) on non-blocking descriptors: they never block, so they may run as critical
@@ -98,6 +102,15 @@ final class Libc {
       ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
 
   private Libc() {}
+
+  /** The variadic {@code ioctl(fd, request, argument)} for one type of argument. */
+  private static MethodHandle ioctl(MemoryLayout argument) {
+    return handle(
+        "ioctl",
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, argument),
+        CAPTURE_ERRNO,
+        Linker.Option.firstVariadicArg(2));
+  }
 
   private static MethodHandle handle(
       String name, FunctionDescriptor descriptor, Linker.Option... options) {

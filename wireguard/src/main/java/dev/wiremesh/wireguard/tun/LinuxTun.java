@@ -16,8 +16,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * A Linux TUN interface ({@code /dev/net/tun}, {@code IFF_TUN | IFF_NO_PI}) driven through the FFM
- * API.
+ * A Linux TUN interface ({@code /dev/net/tun}, {@code IFF_TUN | IFF_NO_PI | IFF_VNET_HDR}) driven
+ * through the FFM API, with TCP segmentation and checksum offload: every packet crosses the
+ * descriptor behind a {@code virtio_net_hdr}, and the kernel may hand over a TCP super-packet of up
+ * to 64 KB, which {@code read} cuts into MTU-sized segments ({@link TcpSegmenter}). Callers see
+ * plain IP packets either way.
  *
  * <p>The descriptor is opened {@code O_NONBLOCK}: a reader waits in {@code poll(2)} on the TUN
  * descriptor and on an {@code eventfd} that {@link #close()} signals. Closing a descriptor from
@@ -29,8 +32,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * POLLERR} and {@code read}/{@code write} fail with {@code EBADFD}, which surfaces as {@link
  * TunGoneException}.
  *
- * <p>{@code read} and {@code write} are critical downcalls straight into the caller's array: no
- * native memory is allocated per packet and nothing is copied on the way.
+ * <p>{@code read} and {@code write} are critical downcalls into heap arrays: the reader's buffer
+ * for one super-packet, and each writer thread's buffer behind its virtio header. No native memory
+ * is allocated per packet.
  */
 public final class LinuxTun implements TunDevice {
   private static final String CLONE_DEVICE = "/dev/net/tun";
@@ -43,6 +47,16 @@ public final class LinuxTun implements TunDevice {
 
   /** Calls hold the read side; close takes the write side before it closes the descriptors. */
   private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
+
+  /** The reader's buffer: a virtio header and the largest packet; only the reader touches it. */
+  private final byte[] superPacket = new byte[TcpSegmenter.HEADER_SIZE + 65535];
+
+  /** The segments of the last super-packet not yet returned; only the reader touches it. */
+  private final TcpSegmenter segmenter = new TcpSegmenter();
+
+  /** Each writer's buffer: an all-zero virtio header (a plain packet), then the packet. */
+  private static final ThreadLocal<byte[]> WRITE_BUFFER =
+      ThreadLocal.withInitial(() -> new byte[TcpSegmenter.HEADER_SIZE + 65535]);
 
   /** Two {@code struct pollfd} per thread: the TUN descriptor and the wake-up eventfd. */
   private static final ThreadLocal<MemorySegment> POLLFDS =
@@ -81,7 +95,10 @@ public final class LinuxTun implements TunDevice {
       var ifreq = arena.allocate(Libc.IFREQ_SIZE);
       byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
       MemorySegment.copy(nameBytes, 0, ifreq, JAVA_BYTE, 0, nameBytes.length);
-      ifreq.set(JAVA_SHORT, Libc.IFREQ_UNION, (short) (Libc.IFF_TUN | Libc.IFF_NO_PI));
+      ifreq.set(
+          JAVA_SHORT,
+          Libc.IFREQ_UNION,
+          (short) (Libc.IFF_TUN | Libc.IFF_NO_PI | Libc.IFF_VNET_HDR));
       int rc = (int) Libc.IOCTL.invokeExact(state, tunFd, Libc.TUNSETIFF, ifreq);
       if (rc < 0) {
         int e = Libc.errno(state);
@@ -89,6 +106,16 @@ public final class LinuxTun implements TunDevice {
             "cannot create TUN interface \"" + name + "\": " + Errno.name(e) + setIffHint(e));
       }
       String actual = ifreq.getString(0);
+      // TCP segmentation and checksum offload: the kernel may hand over TCP super-packets of up to
+      // 64 KB with the checksum left to us (read() cuts and completes them). A kernel that refuses
+      // just hands over plain packets, still behind a virtio header.
+      int ignored =
+          (int)
+              Libc.IOCTL_LONG.invokeExact(
+                  state,
+                  tunFd,
+                  Libc.TUNSETOFFLOAD,
+                  Libc.TUN_F_CSUM | Libc.TUN_F_TSO4 | Libc.TUN_F_TSO6);
       wakeFd = (int) Libc.EVENTFD.invokeExact(state, 0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
       if (wakeFd < 0) {
         throw new IOException("cannot create eventfd: " + Errno.name(Libc.errno(state)));
@@ -180,8 +207,8 @@ public final class LinuxTun implements TunDevice {
 
   /**
    * {@value #BATCH_SIZE}, as wireguard-go's {@code IdealBatchSize}: a batch read returns what the
-   * kernel has queued, up to this many, after the first packet. Each packet is still one {@code
-   * read(2)}; offloads (issue 4) will make them fewer.
+   * kernel has queued, up to this many, after the first packet. One {@code read(2)} brings a TCP
+   * super-packet of up to 64 KB, which fills many of the slots.
    */
   @Override
   public int batchSize() {
@@ -193,7 +220,10 @@ public final class LinuxTun implements TunDevice {
     Objects.checkFromIndexSize(off, len, buf.length);
     enter();
     try {
-      return readBlocking(buf, off, len);
+      while (!segmenter.hasNext()) {
+        readSuperPacket(true);
+      }
+      return nextPacket(buf, off, len);
     } finally {
       inUse.readLock().unlock();
     }
@@ -204,18 +234,14 @@ public final class LinuxTun implements TunDevice {
     int max = Math.min(Math.min(bufs.length, sizes.length), BATCH_SIZE);
     enter();
     try {
-      sizes[0] = readBlocking(bufs[0], offset, bufs[0].length - offset);
-      int count = 1;
+      int count = 0;
       while (count < max) {
-        long n = readOnce(bufs[count], offset, bufs[count].length - offset);
-        if (n < 0) {
-          int e = (int) -n;
-          if (e == Errno.EAGAIN || e == Errno.EINTR) {
-            break;
-          }
-          throw failure("read", e); // the packets read so far are lost with the interface
+        if (segmenter.hasNext()) {
+          sizes[count] = nextPacket(bufs[count], offset, bufs[count].length - offset);
+          count++;
+        } else if (!readSuperPacket(count == 0)) {
+          break; // nothing more queued
         }
-        sizes[count++] = (int) n;
       }
       return count;
     } finally {
@@ -223,20 +249,37 @@ public final class LinuxTun implements TunDevice {
     }
   }
 
-  /** Reads one packet, waiting in poll while there is none; the caller holds {@link #inUse}. */
-  private int readBlocking(byte[] buf, int off, int len) throws IOException {
-    while (true) {
-      long n = readOnce(buf, off, len);
-      if (n >= 0) {
-        return (int) n;
-      }
+  /**
+   * Reads one packet or super-packet into {@link #superPacket} for {@link #segmenter}, waiting for
+   * one if {@code wait}; false if none was queued. A packet the segmenter cannot take is dropped.
+   */
+  private boolean readSuperPacket(boolean wait) throws IOException {
+    long n = readOnce(superPacket, 0, superPacket.length);
+    while (n < 0) {
       int e = (int) -n;
-      if (e == Errno.EAGAIN) {
+      if (e == Errno.EAGAIN && wait) {
         awaitReady(Libc.POLLIN);
-      } else if (e != Errno.EINTR) {
-        throw failure("read", e);
+      } else if (e == Errno.EAGAIN || e == Errno.EINTR) {
+        return false;
+      } else {
+        throw failure("read", e); // the packets read so far are lost with the interface
       }
+      n = readOnce(superPacket, 0, superPacket.length);
     }
+    segmenter.reset(superPacket, (int) n);
+    return true;
+  }
+
+  /** Writes the segmenter's next packet at {@code buf[off, off + len)}, truncated to len. */
+  private int nextPacket(byte[] buf, int off, int len) {
+    int length = segmenter.nextLength();
+    if (length <= len) {
+      return segmenter.next(buf, off);
+    }
+    byte[] whole = new byte[length];
+    segmenter.next(whole, 0);
+    System.arraycopy(whole, 0, buf, off, len);
+    return len;
   }
 
   /** One non-blocking {@code read(2)}: the packet's length, or minus the errno. */
@@ -259,10 +302,45 @@ public final class LinuxTun implements TunDevice {
   @Override
   public void write(byte[] buf, int off, int len) throws IOException {
     Objects.checkFromIndexSize(off, len, buf.length);
+    byte[] out = WRITE_BUFFER.get();
+    if (len > out.length - TcpSegmenter.HEADER_SIZE) {
+      throw new IOException(
+          "write on TUN interface \"" + name + "\" failed: a packet of " + len + " bytes");
+    }
+    System.arraycopy(buf, off, out, TcpSegmenter.HEADER_SIZE, len);
     enter();
     try {
+      writeFully(out, TcpSegmenter.HEADER_SIZE + len);
+    } finally {
+      inUse.readLock().unlock();
+    }
+  }
+
+  /**
+   * Writes the packets, consecutive segments of one TCP flow merged into super-packets ({@link
+   * TcpCoalescer}), so the kernel's TCP takes dozens of segments in one.
+   */
+  @Override
+  public int write(byte[][] bufs, int[] sizes, int offset, int count) throws IOException {
+    byte[] out = WRITE_BUFFER.get();
+    enter();
+    try {
+      for (int i = 0; i < count; ) {
+        long merged = TcpCoalescer.coalesce(bufs, sizes, offset, i, count, out);
+        writeFully(out, TcpCoalescer.length(merged));
+        i += TcpCoalescer.taken(merged);
+      }
+      return count;
+    } finally {
+      inUse.readLock().unlock();
+    }
+  }
+
+  /** Writes {@code out[0, len)} (a virtio header and a packet); the caller holds {@link #inUse}. */
+  private void writeFully(byte[] out, int len) throws IOException {
+    try {
       var state = Libc.errnoState();
-      var segment = MemorySegment.ofArray(buf).asSlice(off, len);
+      var segment = MemorySegment.ofArray(out).asSlice(0, len);
       while (true) {
         long n = (long) Libc.WRITE.invokeExact(state, tunFd, segment, (long) len);
         if (n >= 0) {
@@ -279,8 +357,6 @@ public final class LinuxTun implements TunDevice {
       throw e;
     } catch (Throwable t) {
       throw unexpected(t);
-    } finally {
-      inUse.readLock().unlock();
     }
   }
 

@@ -5,8 +5,8 @@ import java.io.IOException;
 
 /**
  * A layer-3 virtual interface: the device reads the IP packets the kernel routes into it and writes
- * the IP packets it decrypted. Modelled on wireguard-go's {@code tun.Device} so that batching
- * (several packets per call, issue 4) fits without changing callers.
+ * the IP packets it decrypted. Modelled on wireguard-go's {@code tun.Device}: the batch calls move
+ * several packets per call.
  *
  * <h2>Packets and buffers</h2>
  *
