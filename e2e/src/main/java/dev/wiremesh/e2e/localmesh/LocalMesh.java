@@ -88,6 +88,18 @@ public final class LocalMesh implements AutoCloseable {
 
   private LocalMesh(Options options) throws IOException {
     this.options = options;
+    // Before anything is created: nothing to tear down when the build is missing.
+    for (String jar :
+        List.of(
+            "operator/target/quarkus-app/quarkus-run.jar",
+            "node-agent/target/quarkus-app/quarkus-run.jar")) {
+      if (!Files.isRegularFile(options.home().resolve(jar))) {
+        throw new IllegalStateException(
+            options.home().resolve(jar)
+                + " does not exist: build first with ./mvnw -B package -DskipTests in "
+                + options.home());
+      }
+    }
     Files.createDirectories(options.stateDir());
     network = new Network(options.prefix(), options.subnet());
     network.create();

@@ -83,6 +83,18 @@ class LocalMeshCommandTest {
   }
 
   @Test
+  void withoutABuildItSaysWhatToBuildAndCreatesNothing(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path home) throws Exception {
+    var options =
+        new LocalMesh.Options(
+            home, home.resolve("state"), 1, "wmz", "172.30.98", 0, Duration.ofSeconds(5), false);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> LocalMesh.start(options))
+        .hasMessageContaining("operator/target/quarkus-app/quarkus-run.jar does not exist")
+        .hasMessageContaining("./mvnw -B package -DskipTests");
+    assertThat(home.resolve("state")).doesNotExist();
+  }
+
+  @Test
   void agesAreKubectls() {
     assertThat(PeerTable.age(Duration.ofSeconds(45))).isEqualTo("45s");
     assertThat(PeerTable.age(Duration.ofSeconds(192))).isEqualTo("3m12s");
