@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.wiremesh.wireguard.os.Errno;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -76,7 +77,7 @@ final class NetlinkSocket implements AutoCloseable {
     try {
       fd = (int) SOCKET.invoke(errno, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
       if (fd < 0) {
-        throw new IOException("cannot open a netlink socket: " + Errnos.name(errno()));
+        throw new IOException("cannot open a netlink socket: " + Errno.name(errno()));
       }
       // Never wait for the kernel forever: a lost answer becomes an error after 5 s.
       MemorySegment tv = arena.allocate(16);
@@ -87,7 +88,7 @@ final class NetlinkSocket implements AutoCloseable {
       if ((int) BIND.invoke(errno, fd, sa, 12) < 0) {
         int e = errno();
         CLOSE.invoke(errno, fd);
-        throw new IOException("cannot bind a netlink socket: " + Errnos.name(e));
+        throw new IOException("cannot bind a netlink socket: " + Errno.name(e));
       }
     } catch (IOException e) {
       arena.close();

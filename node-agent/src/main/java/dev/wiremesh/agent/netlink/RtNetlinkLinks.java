@@ -2,6 +2,7 @@ package dev.wiremesh.agent.netlink;
 
 import dev.wiremesh.agent.device.LinkSetup;
 import dev.wiremesh.wireguard.allowedips.IpPrefix;
+import dev.wiremesh.wireguard.os.Errno;
 import dev.wiremesh.wireguard.tun.NetworkInterfaces;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -72,7 +73,7 @@ public final class RtNetlinkLinks implements LinkSetup {
                 a,
                 "adding address " + a + " to " + ifname);
           } catch (NetlinkException e) {
-            if (e.errno() != Errnos.EEXIST) {
+            if (e.errno() != Errno.EEXIST) {
               throw e;
             }
             // Present already (someone else's): leave it theirs.
@@ -102,7 +103,7 @@ public final class RtNetlinkLinks implements LinkSetup {
                 r,
                 "adding route " + r + " dev " + ifname);
           } catch (NetlinkException e) {
-            if (e.errno() != Errnos.EEXIST) {
+            if (e.errno() != Errno.EEXIST) {
               throw e;
             }
             LOG.info("route " + r + " exists and is not WireMesh's: left as it is");

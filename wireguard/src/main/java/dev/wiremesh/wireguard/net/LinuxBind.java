@@ -4,6 +4,7 @@ import static dev.wiremesh.wireguard.net.Syscalls.unexpected;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.wiremesh.wireguard.os.Errno;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -228,7 +229,7 @@ public final class LinuxBind implements Bind {
         ipv6 = UdpSocket.create(Syscalls.AF_INET6, mark);
         if (ipv6 != null) {
           int errno = ipv6.bind(actual);
-          if (errno == Syscalls.EADDRINUSE && port == 0 && ipv4 != null) {
+          if (errno == Errno.EADDRINUSE && port == 0 && ipv4 != null) {
             closeAll(ipv4, ipv6, wakeFd);
             return null;
           }
@@ -250,7 +251,7 @@ public final class LinuxBind implements Bind {
     }
 
     private static IOException bindFailure(int port, int errno) {
-      if (errno == Syscalls.EADDRINUSE) {
+      if (errno == Errno.EADDRINUSE) {
         return new BindException(
             "cannot listen on UDP port " + port + ": address already in use (EADDRINUSE)");
       }

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import dev.wiremesh.wireguard.os.Errno;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -68,7 +69,7 @@ final class Sockets {
               + Integer.toUnsignedString(mark)
               + ": "
               + Syscalls.name(errno)
-              + (errno == Syscalls.EPERM ? " (needs CAP_NET_ADMIN)" : ""));
+              + (errno == Errno.EPERM ? " (needs CAP_NET_ADMIN)" : ""));
     }
   }
 

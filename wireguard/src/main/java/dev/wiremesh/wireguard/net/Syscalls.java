@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import dev.wiremesh.wireguard.os.Errno;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -13,7 +14,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-import java.util.Map;
 
 /**
  * The libc socket calls the UDP code makes, as FFM downcall handles that capture {@code errno} into
@@ -45,33 +45,6 @@ final class Syscalls {
   static final int EFD_CLOEXEC = 0x80000;
   static final short POLLIN = 0x1;
   static final short POLLOUT = 0x4;
-
-  static final int EPERM = 1;
-  static final int EINTR = 4;
-  static final int EAGAIN = 11;
-  static final int EINVAL = 22;
-  static final int EAFNOSUPPORT = 97;
-  static final int EADDRINUSE = 98;
-
-  private static final Map<Integer, String> NAMES =
-      Map.ofEntries(
-          Map.entry(EPERM, "EPERM"),
-          Map.entry(EINTR, "EINTR"),
-          Map.entry(9, "EBADF"),
-          Map.entry(EAGAIN, "EAGAIN"),
-          Map.entry(12, "ENOMEM"),
-          Map.entry(13, "EACCES"),
-          Map.entry(EINVAL, "EINVAL"),
-          Map.entry(24, "EMFILE"),
-          Map.entry(90, "EMSGSIZE"),
-          Map.entry(EAFNOSUPPORT, "EAFNOSUPPORT"),
-          Map.entry(EADDRINUSE, "EADDRINUSE"),
-          Map.entry(99, "EADDRNOTAVAIL"),
-          Map.entry(100, "ENETDOWN"),
-          Map.entry(101, "ENETUNREACH"),
-          Map.entry(105, "ENOBUFS"),
-          Map.entry(111, "ECONNREFUSED"),
-          Map.entry(113, "EHOSTUNREACH"));
 
   private static final Linker LINKER = Linker.nativeLinker();
   private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -130,7 +103,7 @@ final class Syscalls {
 
   /** {@code EADDRINUSE} for 98; {@code errno 123} for a number not in the table. */
   static String name(int errno) {
-    return NAMES.getOrDefault(errno, "errno " + errno);
+    return Errno.name(errno);
   }
 
   static void pollfd(MemorySegment pollfds, int index, int fd, short events) {

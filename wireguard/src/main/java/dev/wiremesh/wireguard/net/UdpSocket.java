@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import dev.wiremesh.wireguard.os.Errno;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -67,7 +68,7 @@ final class UdpSocket {
     }
     if (fd < 0) {
       int errno = Syscalls.errno();
-      if (errno == Syscalls.EAFNOSUPPORT) {
+      if (errno == Errno.EAFNOSUPPORT) {
         return null;
       }
       throw new IOException("cannot open a UDP socket: " + Syscalls.name(errno));
@@ -147,9 +148,9 @@ final class UdpSocket {
         return (int) n;
       }
       int errno = (int) -n;
-      if (errno == Syscalls.EAGAIN) {
+      if (errno == Errno.EAGAIN) {
         await(m, Syscalls.POLLIN, wakeFd, closed);
-      } else if (errno != Syscalls.EINTR) {
+      } else if (errno != Errno.EINTR) {
         throw new IOException("cannot receive: " + Syscalls.name(errno));
       }
     }
@@ -263,7 +264,7 @@ final class UdpSocket {
           return true;
         }
         int errno = Syscalls.errno();
-        if (errno == Syscalls.EAGAIN) {
+        if (errno == Errno.EAGAIN) {
           await(m, Syscalls.POLLOUT, wakeFd, closed);
         } else if (sourceLength != 0 && refusesSource(errno)) {
           // Without the source first: a source the host lost fails whether segmented or not.
@@ -271,9 +272,9 @@ final class UdpSocket {
           m.control.fill((byte) 0);
         } else if (segmentSize > 0 && refusesSegmentation(errno)) {
           return false;
-        } else if (errno == 101 || errno == 113) { // ENETUNREACH, EHOSTUNREACH
+        } else if (errno == Errno.ENETUNREACH || errno == Errno.EHOSTUNREACH) {
           throw new NoRouteToHostException("cannot send to " + to + ": " + Syscalls.name(errno));
-        } else if (errno != Syscalls.EINTR) {
+        } else if (errno != Errno.EINTR) {
           throw new IOException("cannot send to " + to + ": " + Syscalls.name(errno));
         }
       }
@@ -289,7 +290,10 @@ final class UdpSocket {
    * segment larger than the path MTU), EMSGSIZE, EOPNOTSUPP.
    */
   private static boolean refusesSegmentation(int errno) {
-    return errno == 5 || errno == Syscalls.EINVAL || errno == 90 || errno == 95;
+    return errno == Errno.EIO
+        || errno == Errno.EINVAL
+        || errno == Errno.EMSGSIZE
+        || errno == Errno.EOPNOTSUPP;
   }
 
   /** Writes one {@code UDP_SEGMENT} control message at {@code at}; returns its CMSG_SPACE. */
@@ -307,7 +311,7 @@ final class UdpSocket {
    * EADDRNOTAVAIL. A destination that is really unreachable fails again without source.
    */
   private static boolean refusesSource(int errno) {
-    return errno == Syscalls.EINVAL || errno == 101 || errno == 99;
+    return errno == Errno.EINVAL || errno == Errno.ENETUNREACH || errno == Errno.EADDRNOTAVAIL;
   }
 
   /** Writes one {@code IP_PKTINFO} or {@code IPV6_PKTINFO} message; returns its CMSG_SPACE. */
@@ -341,7 +345,7 @@ final class UdpSocket {
       Syscalls.pollfd(m.pollfds, 0, fd, events);
       Syscalls.pollfd(m.pollfds, 1, wakeFd, Syscalls.POLLIN);
       int rc = poll(m.pollfds);
-      if (rc < 0 && Syscalls.errno() != Syscalls.EINTR) {
+      if (rc < 0 && Syscalls.errno() != Errno.EINTR) {
         throw new IOException("poll: " + Syscalls.name(Syscalls.errno()));
       }
       if (closed.getAsBoolean() || Syscalls.revents(m.pollfds, 1) != 0) {

@@ -2,6 +2,7 @@ package dev.wiremesh.wireguard.tun;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import dev.wiremesh.wireguard.os.Errno;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.util.OptionalInt;
