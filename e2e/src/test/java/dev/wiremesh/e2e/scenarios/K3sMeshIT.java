@@ -231,10 +231,9 @@ class K3sMeshIT extends MeshScenarios {
     String name = nodeNameOf(agent);
     NODES.put(name, agent);
     loadImages(agent);
-    Instant end = Instant.now().plusSeconds(120);
-    while (client.nodes().withName(name).get() == null && Instant.now().isBefore(end)) {
-      Thread.sleep(1000);
-    }
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(120))
+        .until(() -> client.nodes().withName(name).get() != null);
     return name;
   }
 

@@ -69,11 +69,17 @@ class LocalMeshIT extends MeshScenarios {
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> Files.readString(standby.log()).contains("started in"));
-    Thread.sleep(mesh.options().resync().plusSeconds(2).toMillis());
-    assertThat(Files.readString(standby.log()))
-        .as("the standby does not reconcile while the other leads")
-        .doesNotContain("Started event processing");
-    assertThat(lease.get().getSpec().getHolderIdentity()).isEqualTo(leader);
+    await()
+        .during(mesh.options().resync().plusSeconds(2))
+        .atMost(mesh.options().resync().plusSeconds(10))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              assertThat(Files.readString(standby.log()))
+                  .as("the standby does not reconcile while the other leads")
+                  .doesNotContain("Started event processing");
+              assertThat(lease.get().getSpec().getHolderIdentity()).isEqualTo(leader);
+            });
 
     Map<String, Double> applies = applies();
     Map<String, String> addresses = addresses();
@@ -82,9 +88,15 @@ class LocalMeshIT extends MeshScenarios {
         .atMost(Duration.ofSeconds(90))
         .until(() -> Files.readString(standby.log()).contains("Started event processing"));
     assertThat(lease.get().getSpec().getHolderIdentity()).isNotEqualTo(leader);
-    Thread.sleep(mesh.options().resync().multipliedBy(2).toMillis());
-    assertThat(addresses()).as("the new leader keeps every address").isEqualTo(addresses);
-    assertThat(applies()).as("nothing pushed while nothing changed").isEqualTo(applies);
+    await()
+        .during(mesh.options().resync().multipliedBy(2))
+        .atMost(mesh.options().resync().multipliedBy(2).plusSeconds(10))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              assertThat(addresses()).as("the new leader keeps every address").isEqualTo(addresses);
+              assertThat(applies()).as("nothing pushed while nothing changed").isEqualTo(applies);
+            });
 
     // The next change is the new leader's to apply: the external peer leaves.
     String gateway = mesh.nodes().getFirst().name();

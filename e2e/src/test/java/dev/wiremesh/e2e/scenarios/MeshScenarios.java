@@ -47,7 +47,16 @@ public abstract class MeshScenarios {
 
     Map<String, Double> applies = applies();
     Map<String, String> addresses = addresses();
-    Thread.sleep(mesh().resync().plusSeconds(2).toMillis());
+    // Over a whole reconcile period and more, checked every second: nothing changes.
+    await()
+        .during(mesh().resync().plusSeconds(2))
+        .atMost(mesh().resync().plusSeconds(10))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              assertThat(applies()).as("no agent was given a new configuration").isEqualTo(applies);
+              assertThat(addresses()).as("no address moved").isEqualTo(addresses);
+            });
 
     PingMatrix again = mesh().pingMatrix();
     assertThat(again.complete()).as(again.render()).isTrue();
@@ -125,7 +134,6 @@ public abstract class MeshScenarios {
   void withTheOperatorStoppedTheDataPlaneKeepsWorkingAndChangesApplyWhenItReturns()
       throws Exception {
     mesh().stopOperator();
-    Thread.sleep(2000);
     PingMatrix m = mesh().pingMatrix();
     assertThat(m.complete()).as(m.render()).isTrue();
 
@@ -136,9 +144,15 @@ public abstract class MeshScenarios {
     peer.setMetadata(new ObjectMetaBuilder().withName(EXTERNAL).build());
     peer.setSpec(externalSpec(externalKey.publicKey()));
     mesh().client().resource(peer).create();
-    Thread.sleep(2000);
     String gateway = mesh().nodes().getFirst();
-    assertThat(mesh().agentPeers(gateway)).doesNotContain(externalKey.publicKey());
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(mesh().agentPeers(gateway))
+                    .as("nothing is applied while the operator is away")
+                    .doesNotContain(externalKey.publicKey()));
 
     mesh().startOperator();
     await()
