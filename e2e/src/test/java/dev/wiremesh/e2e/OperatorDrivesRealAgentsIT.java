@@ -8,6 +8,7 @@ import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.agent.DeviceStatus;
 import dev.wiremesh.api.agent.Identity;
 import dev.wiremesh.api.agent.PeerConfig;
+import dev.wiremesh.e2e.localmesh.JavaApp;
 import dev.wiremesh.e2e.localmesh.PingMatrix;
 import dev.wiremesh.e2e.localmesh.Sh;
 import dev.wiremesh.operator.agent.Agent;
@@ -39,7 +40,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,7 +56,7 @@ class OperatorDrivesRealAgentsIT {
   static final String[] UNDERLAY = {"192.0.2.1", "192.0.2.2"};
   static final String[] CONTROL = {"10.252.1.", "10.252.2."};
   static final Path HOME = home();
-  static final List<Process> AGENTS = new ArrayList<>();
+  static final List<JavaApp> AGENTS = new ArrayList<>();
   static AgentHttp http;
 
   static Path home() {
@@ -152,40 +152,28 @@ class OperatorDrivesRealAgentsIT {
     }
   }
 
-  static Process startAgent(int i) throws Exception {
-    Path jar =
-        Path.of("..", "node-agent", "target", "quarkus-app", "quarkus-run.jar")
-            .toAbsolutePath()
-            .normalize();
+  /** An agent as the local mesh runs one: its own UAPI folder, the mounted TLS files. */
+  static JavaApp startAgent(int i) throws Exception {
     Path dir = HOME.resolve(NODES[i]);
-    return new ProcessBuilder(
-            "ip",
-            "netns",
-            "exec",
+    JavaApp agent =
+        new JavaApp(
+            "agent " + NODES[i],
+            Path.of("..", "node-agent", "target", "quarkus-app", "quarkus-run.jar")
+                .toAbsolutePath()
+                .normalize(),
+            Map.of(
+                "WIREMESH_TLS_DIR", dir.resolve("tls").toString(),
+                "WIREMESH_AGENT_STATE_DIR", dir.resolve("state").toString()),
             NS[i],
-            "env",
-            "WIREMESH_TLS_DIR=" + dir.resolve("tls"),
-            "WIREMESH_AGENT_STATE_DIR=" + dir.resolve("state"),
-            // Both "nodes" share this machine's /var/run: give each its own UAPI folder.
-            "WIREMESH_AGENT_UAPI_DIR=" + dir.resolve("uapi"),
-            ProcessHandle.current().info().command().orElse("java"),
-            "--enable-native-access=ALL-UNNAMED",
-            "--add-opens",
-            "java.base/java.lang=ALL-UNNAMED",
-            "-XX:+UseSerialGC",
-            "-jar",
-            jar.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile()))
-        .start();
+            dir.resolve("uapi"),
+            dir.resolve("agent.log"));
+    agent.start();
+    return agent;
   }
 
   @AfterAll
   static void tearDown() throws Exception {
-    for (Process p : AGENTS) {
-      p.destroyForcibly();
-      p.waitFor(10, TimeUnit.SECONDS);
-    }
+    AGENTS.forEach(JavaApp::kill);
     for (String ns : NS) {
       new ProcessBuilder("ip", "netns", "del", ns).start().waitFor();
     }

@@ -45,6 +45,9 @@ public final class Kubelet {
       HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
   private final Map<String, Probes> probes = new ConcurrentHashMap<>();
 
+  /** The version of the TLS Secret each node's files hold: they are written when it changes. */
+  private final Map<String, String> tlsWritten = new ConcurrentHashMap<>();
+
   /** The agent's startup probe (its API is up) and readiness probe (it holds a configuration). */
   record Probes(boolean started, boolean ready) {}
 
@@ -92,14 +95,17 @@ public final class Kubelet {
     client.pods().inNamespace(namespace).withName(podName(n)).delete();
     client.nodes().withName(n.name()).delete();
     probes.remove(n.name());
+    tlsWritten.remove(n.name());
   }
 
   /** One round: TLS files brought up to date, Pod readiness following the agents' probes. */
   public void sync(Iterable<MeshNode> nodes) {
     Secret tls = client.secrets().inNamespace(namespace).withName(AGENT_TLS_SECRET).get();
     for (MeshNode n : nodes) {
-      if (tls != null) {
+      String version = tls == null ? null : tls.getMetadata().getResourceVersion();
+      if (tls != null && !version.equals(tlsWritten.get(n.name()))) {
         writeSecret(tls, n.tlsDir());
+        tlsWritten.put(n.name(), version);
       }
       boolean running = n.agent().running();
       Probes now = new Probes(running && probe(n, "started"), running && probe(n, "ready"));
@@ -144,16 +150,13 @@ public final class Kubelet {
     }
   }
 
-  /** The Secret's keys as files (0600), each replaced atomically and only when it changed. */
+  /** The Secret's keys as files (0600), each replaced atomically. */
   static void writeSecret(Secret s, Path dir) {
     try {
       Files.createDirectories(dir);
       for (var e : s.getData().entrySet()) {
         byte[] content = Base64.getDecoder().decode(e.getValue());
         Path f = dir.resolve(e.getKey());
-        if (Files.exists(f) && java.util.Arrays.equals(Files.readAllBytes(f), content)) {
-          continue;
-        }
         Path tmp = dir.resolve("." + e.getKey() + ".tmp");
         Files.deleteIfExists(tmp);
         Files.createFile(

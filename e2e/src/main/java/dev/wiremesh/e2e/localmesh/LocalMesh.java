@@ -74,6 +74,9 @@ public final class LocalMesh implements AutoCloseable {
 
   public static final String NAMESPACE = "wiremesh-system";
 
+  private static final java.net.http.HttpClient METRICS_HTTP =
+      java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
   private final Options options;
   private final Network network;
   private final ApiServer api;
@@ -491,9 +494,9 @@ public final class LocalMesh implements AutoCloseable {
   public double agentMetric(String nodeName, String metric) {
     MeshNode n = node(nodeName);
     try {
-      var http = java.net.http.HttpClient.newHttpClient();
       String body =
-          http.send(
+          METRICS_HTTP
+              .send(
                   java.net.http.HttpRequest.newBuilder(
                           java.net.URI.create(
                               "http://"

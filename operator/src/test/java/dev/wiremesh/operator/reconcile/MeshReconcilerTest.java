@@ -362,14 +362,14 @@ class MeshReconcilerTest {
 
   @Test
   void aNodeWhoseAgentIsAwayKeepsItsPlaceInTheOthersConfigsUntilItReturns() throws Exception {
-    mesh("away", "10.7.0.0/24", false);
-    node("away", "away-a", 71, false);
-    FakeAgent b = node("away", "away-b", 72, false);
+    mesh("away", "10.8.0.0/24", false);
+    node("away", "away-a", 81, false);
+    FakeAgent b = node("away", "away-b", 82, false);
     awaitConverged("away", "away-a", "away-b");
 
     // b's agent Pod is gone for a while (a rolling update, a crash loop): its node stays.
     client.pods().inNamespace(TestCluster.NAMESPACE).withName("agent-away-b").delete();
-    node("away", "away-c", 73, false);
+    node("away", "away-c", 83, false);
     await()
         .atMost(CONVERGE)
         .untilAsserted(
