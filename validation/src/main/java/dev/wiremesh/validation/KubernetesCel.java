@@ -1,4 +1,4 @@
-package dev.wiremesh.api.crd.v1alpha1;
+package dev.wiremesh.validation;
 
 import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;
@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * without leading zeros in IPv4 octets; a CIDR's prefix length fits its family (host bits may be
  * set, as netip.ParsePrefix allows).
  */
-final class KubernetesCel {
+public final class KubernetesCel {
   private static final Pattern IPV4 =
       Pattern.compile("^(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}$");
   private static final Pattern IPV6_CHARS = Pattern.compile("^[0-9A-Fa-f:.]+$");
@@ -47,7 +47,7 @@ final class KubernetesCel {
   private KubernetesCel() {}
 
   /** Evaluates {@code rule} with {@code self} bound to {@code value}; true when the rule holds. */
-  static boolean holds(String rule, Object value) {
+  public static boolean holds(String rule, Object value) {
     try {
       CelAbstractSyntaxTree ast = CEL.compile(rule).getAst();
       Object result = CEL.createProgram(ast).eval(Map.of("self", value));
@@ -59,16 +59,16 @@ final class KubernetesCel {
   }
 
   /** Fails when a rule does not compile (with our bound functions), like the API server would. */
-  static void compile(String rule) throws Exception {
+  public static void compile(String rule) throws Exception {
     CEL.compile(rule).getAst();
   }
 
-  static boolean isIp(String s) {
+  public static boolean isIp(String s) {
     return family(s) != 0;
   }
 
   /** 4 or 6 for an address Kubernetes' isIP accepts, else 0. */
-  static int family(String s) {
+  public static int family(String s) {
     if (IPV4.matcher(s).matches()) {
       for (String part : s.split("\\.")) {
         if (Integer.parseInt(part) > 255) {
@@ -91,7 +91,7 @@ final class KubernetesCel {
     }
   }
 
-  static boolean isCidr(String s) {
+  public static boolean isCidr(String s) {
     int slash = s.indexOf('/');
     if (slash < 0 || slash != s.lastIndexOf('/')) {
       return false;
