@@ -128,7 +128,8 @@ class LocalMeshIT extends MeshScenarios {
     var table = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
     assertThat(table.path("kind").asText()).isEqualTo("Table");
     assertThat(table.path("columnDefinitions").findValuesAsText("name"))
-        .containsExactly("Name", "MESH", "NODE", "ADDRESS", "ENDPOINT", "HANDSHAKE", "READY");
+        .containsExactly(
+            "Name", "MESH", "NODE", "ADDRESS", "ENDPOINT", "HANDSHAKE", "READY", "ROTATION");
     List<String> names = new java.util.ArrayList<>();
     table.path("rows").forEach(r -> names.add(r.path("cells").get(0).asText()));
     assertThat(names).contains("laptop-alice", "mesh-node-1", "mesh-node-2");

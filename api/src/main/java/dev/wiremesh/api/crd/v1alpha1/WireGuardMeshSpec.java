@@ -71,6 +71,20 @@ public class WireGuardMeshSpec {
           + " other nodes over WireGuard.")
   private Boolean routePodCIDRs;
 
+  @JsonPropertyDescription(
+      "Rotation of the nodes' WireGuard keys: how often (absent: only on demand, with the"
+          + " wiremesh.dev/rotate-key annotation on a node's WireGuardPeer) and how long gateways"
+          + " still answer a previous key for external peers.")
+  private KeyRotationSpec keyRotation;
+
+  public KeyRotationSpec getKeyRotation() {
+    return keyRotation;
+  }
+
+  public void setKeyRotation(KeyRotationSpec keyRotation) {
+    this.keyRotation = keyRotation;
+  }
+
   public List<String> getAddressPools() {
     return addressPools;
   }

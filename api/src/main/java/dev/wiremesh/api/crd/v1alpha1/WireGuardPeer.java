@@ -43,4 +43,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "READY",
     jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
     type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "ROTATION",
+    jsonPath = ".status.keyRotation.phase",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 0)
 public class WireGuardPeer extends CustomResource<WireGuardPeerSpec, WireGuardPeerStatus> {}

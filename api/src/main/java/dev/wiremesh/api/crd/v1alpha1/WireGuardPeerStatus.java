@@ -44,6 +44,11 @@ public class WireGuardPeerStatus {
       "For an external peer: the Secret holding its ready wg-quick configuration (without its private key).")
   private SecretRef configSecretRef;
 
+  @JsonPropertyDescription(
+      "For a node peer: the rotation of its WireGuard key, on a schedule (the mesh's"
+          + " spec.keyRotation.interval) or on demand (the wiremesh.dev/rotate-key annotation).")
+  private KeyRotationStatus keyRotation;
+
   @JsonPropertyDescription("The generation of the spec this status describes.")
   private Long observedGeneration;
 
@@ -134,6 +139,14 @@ public class WireGuardPeerStatus {
     this.configSecretRef = configSecretRef;
   }
 
+  public KeyRotationStatus getKeyRotation() {
+    return keyRotation;
+  }
+
+  public void setKeyRotation(KeyRotationStatus keyRotation) {
+    this.keyRotation = keyRotation;
+  }
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -154,6 +167,7 @@ public class WireGuardPeerStatus {
   public boolean equals(Object o) {
     return o instanceof WireGuardPeerStatus s
         && Objects.equals(publicKey, s.publicKey)
+        && Objects.equals(keyRotation, s.keyRotation)
         && Objects.equals(address, s.address)
         && Objects.equals(addresses, s.addresses)
         && Objects.equals(endpoint, s.endpoint)

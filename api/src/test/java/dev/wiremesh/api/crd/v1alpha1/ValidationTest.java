@@ -130,6 +130,26 @@ class ValidationTest {
   static Stream<Arguments> meshes() {
     return Stream.of(
         Arguments.of("{\"addressPools\":[\"10.100.0.0/16\"]}", null),
+        Arguments.of(
+            "{\"addressPools\":[\"10.100.0.0/16\"],\"keyRotation\":{\"interval\":\"720h\"}}", null),
+        Arguments.of(
+            "{\"addressPools\":[\"10.100.0.0/16\"],\"keyRotation\":{\"interval\":\"1m\","
+                + "\"externalGracePeriod\":\"0s\"}}",
+            null),
+        Arguments.of(
+            "{\"addressPools\":[\"10.100.0.0/16\"],\"keyRotation\":{\"interval\":\"720s\"}}", null),
+        Arguments.of(
+            "{\"addressPools\":[\"10.100.0.0/16\"],\"keyRotation\":{\"interval\":\"720ms\"}}",
+            "interval must be at least 1m"),
+        Arguments.of(
+            "{\"addressPools\":[\"10.100.0.0/16\"],\"keyRotation\":{\"interval\":\"59s\"}}",
+            "interval must be at least 1m"),
+        Arguments.of(
+            "{\"addressPools\":[\"10.100.0.0/16\"],\"keyRotation\":{\"interval\":\"720\"}}",
+            "spec.keyRotation.interval: Invalid value"),
+        Arguments.of(
+            "{\"addressPools\":[\"10.100.0.0/16\"],\"keyRotation\":{\"externalGracePeriod\":\"7d\"}}",
+            "spec.keyRotation.externalGracePeriod: Invalid value"),
         Arguments.of("{\"addressPools\":[\"10.100.0.0/16\",\"fd00:100::/64\"],\"mtu\":1420}", null),
         Arguments.of(
             "{\"addressPools\":[]}",
