@@ -58,8 +58,25 @@ public final class AgentHttp implements AutoCloseable {
     }
   }
 
+  /** POSTs {@code body} as JSON to {@code path} and maps the JSON answer to {@code type}. */
+  public <T> T post(Agent agent, String path, Object body, Class<T> type) throws AgentException {
+    String answer = call(agent, request(agent, "POST", path, body));
+    try {
+      return json.readValue(answer, type);
+    } catch (JsonProcessingException e) {
+      throw new AgentException(
+          502,
+          "agent on " + agent.node() + " answered " + path + " with JSON that does not map",
+          e);
+    }
+  }
+
   /** Sends {@code body} as JSON with {@code method} (PUT or PATCH); 2xx is success. */
   public void send(Agent agent, String method, String path, Object body) throws AgentException {
+    call(agent, request(agent, method, path, body));
+  }
+
+  private HttpRequest request(Agent agent, String method, String path, Object body) {
     byte[] bytes;
     try {
       bytes = json.writeValueAsBytes(body);
@@ -73,7 +90,7 @@ public final class AgentHttp implements AutoCloseable {
             .header("Content-Type", "application/json")
             .method(method, HttpRequest.BodyPublishers.ofByteArray(bytes))
             .build();
-    call(agent, request);
+    return request;
   }
 
   /** Total request body bytes sent so far. */

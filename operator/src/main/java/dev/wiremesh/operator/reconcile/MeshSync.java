@@ -10,6 +10,8 @@ import dev.wiremesh.operator.agent.Agent;
 import dev.wiremesh.operator.agent.AgentDiscovery;
 import dev.wiremesh.operator.agent.AgentException;
 import dev.wiremesh.operator.agent.PushResult;
+import dev.wiremesh.operator.rotation.KeyRotations;
+import dev.wiremesh.operator.rotation.PlannedKeys;
 import dev.wiremesh.planner.mesh.MeshPlan;
 import dev.wiremesh.planner.mesh.MeshPlanner;
 import dev.wiremesh.planner.mesh.NodeIdentities;
@@ -41,6 +43,7 @@ public class MeshSync {
   @Inject OperatorConfig config;
   @Inject AgentBeans agents;
   @Inject PeerStatusWriter statusWriter;
+  @Inject KeyRotations rotations;
 
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Map<String, CachedIdentity> identities = new ConcurrentHashMap<>();
@@ -79,6 +82,11 @@ public class MeshSync {
     if (!problems.isEmpty()) {
       return new Outcome(0, 0, 0, 0, problems, Map.of(), true);
     }
+    problems = new ArrayList<>(problems);
+    String rotationProblem = KeyRotations.specProblem(mesh);
+    if (rotationProblem != null) {
+      problems.add(rotationProblem);
+    }
 
     // 1. A peer for every selected node.
     List<Node> allNodes = client.nodes().list().getItems();
@@ -115,7 +123,10 @@ public class MeshSync {
     // An agent that is away for a moment (restarting, being updated) keeps its place in the others'
     // configurations under the identity it last reported: dropping it would cut its tunnels and
     // push to every node twice.
-    MeshPlan plan =
+    // A node whose key rotates is planned under its next key while that is distributed, and
+    // marked with the key it replaces so the other agents re-key it in place.
+    PlannedKeys keys = PlannedKeys.of(all);
+    MeshPlan planned =
         MeshPlanner.plan(
             mesh,
             nodes,
@@ -123,9 +134,19 @@ public class MeshSync {
             (nodeName, peer) -> {
               Agent agent = agentsByNode.get(nodeName);
               Identity id = agent != null ? identity(agent) : null;
-              return id != null ? id : lastKnownIdentity(nodeName, peer);
+              return keys.plan(nodeName, id != null ? id : lastKnownIdentity(nodeName, peer));
             },
             ref -> client.secrets().inNamespace(ref.getNamespace()).withName(ref.getName()).get());
+    MeshPlan plan =
+        new MeshPlan(
+            planned.settings(),
+            planned.addresses(),
+            planned.nodes(),
+            planned.externals(),
+            planned.invalid(),
+            planned.identities(),
+            planned.devices(),
+            keys.withPreviousKeys(planned.configs()));
 
     // 4. Push.
     Map<Agent, DeviceConfig> desired = new LinkedHashMap<>();
@@ -145,8 +166,21 @@ public class MeshSync {
           }
         });
 
-    // 5. Status of every peer, config Secrets of external peers, and the aggregates.
-    return statusWriter.write(mesh, plan, all, pushes, statuses, problems);
+    // 5. Key rotations: at most one step per node on its agent.
+    var rotationStatuses =
+        rotations.advance(
+            mesh,
+            all,
+            plan,
+            agentsByNode,
+            statuses,
+            pushes,
+            agents.http(),
+            this::identity,
+            (agent, id) -> identities.put(agent.node(), new CachedIdentity(agent, id)));
+
+    // 6. Status of every peer, config Secrets of external peers, and the aggregates.
+    return statusWriter.write(mesh, plan, all, pushes, statuses, problems, rotationStatuses);
   }
 
   private List<WireGuardPeer> peersOf(String meshName) {

@@ -3,6 +3,7 @@ package dev.wiremesh.operator.reconcile;
 import dev.wiremesh.api.agent.DeviceStatus;
 import dev.wiremesh.api.agent.Identity;
 import dev.wiremesh.api.agent.PeerStatus;
+import dev.wiremesh.api.crd.v1alpha1.KeyRotationStatus;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeerStatus;
@@ -47,7 +48,8 @@ public class PeerStatusWriter {
       List<WireGuardPeer> peers,
       Map<String, PushResult> pushes,
       Map<String, DeviceStatus> statuses,
-      List<String> problems) {
+      List<String> problems,
+      Map<String, KeyRotationStatus> rotations) {
     MeshSettings settings = meshPlan.settings();
     Map<String, AddressOutcome> addresses = meshPlan.addresses();
     Map<String, String> invalid = meshPlan.invalid();
@@ -79,6 +81,7 @@ public class PeerStatusWriter {
       WireGuardPeerStatus s = new WireGuardPeerStatus();
       Long gen = p.getMetadata().getGeneration();
       s.setObservedGeneration(gen);
+      s.setKeyRotation(rotations.getOrDefault(name, old == null ? null : old.getKeyRotation()));
       List<Condition> conditions = new ArrayList<>();
 
       AddressOutcome a = addresses.get(name);
