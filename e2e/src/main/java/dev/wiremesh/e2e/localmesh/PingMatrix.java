@@ -94,6 +94,42 @@ public record PingMatrix(
     return false;
   }
 
+  /** What a stream of echo requests got back. */
+  public record Flow(int transmitted, int received) {}
+
+  /**
+   * {@code count} echo requests from namespace {@code ns} to {@code address}, one every {@code
+   * intervalMillis} (below 200 ms needs root), each waited for at most 1 s; blocks until done.
+   */
+  public static Flow flow(String ns, String address, int count, int intervalMillis) {
+    String[] cmd =
+        Sh.inNetns(
+            ns,
+            "ping",
+            address.contains(":") ? "-6" : "-4",
+            "-n",
+            "-q",
+            "-c",
+            Integer.toString(count),
+            "-i",
+            String.format(java.util.Locale.ROOT, "%.3f", intervalMillis / 1000.0),
+            "-W",
+            "1",
+            address);
+    return parseFlow(Sh.tryRun(cmd).output());
+  }
+
+  /** Reads ping's summary line: "N packets transmitted, M received, ...". */
+  public static Flow parseFlow(String output) {
+    var m =
+        java.util.regex.Pattern.compile("(\\d+) packets transmitted, (\\d+) (packets )?received")
+            .matcher(output);
+    if (!m.find()) {
+      throw new IllegalStateException("no ping summary in: " + output);
+    }
+    return new Flow(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+  }
+
   public boolean complete() {
     return !result.isEmpty() && result.values().stream().allMatch(b -> b);
   }

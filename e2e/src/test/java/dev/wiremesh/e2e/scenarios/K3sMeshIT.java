@@ -366,6 +366,43 @@ class K3sMeshIT extends MeshScenarios {
       }
     }
 
+    @Override
+    public dev.wiremesh.e2e.localmesh.PingMatrix.Flow pingFlow(
+        String fromNode, String address, int count, int intervalMillis) {
+      try {
+        var r =
+            NODES
+                .get(fromNode)
+                .execInContainer(
+                    "ping",
+                    "-c",
+                    Integer.toString(count),
+                    "-i",
+                    String.format(java.util.Locale.ROOT, "%.3f", intervalMillis / 1000.0),
+                    "-W",
+                    "1",
+                    address);
+        return dev.wiremesh.e2e.localmesh.PingMatrix.parseFlow(r.getStdout());
+      } catch (Exception e) {
+        throw new IllegalStateException("ping from " + fromNode + " failed", e);
+      }
+    }
+
+    @Override
+    public String wgPublicKey(String node) throws Exception {
+      var r = NODES.get(node).execInContainer("wg", "show", "wm0", "public-key");
+      if (r.getExitCode() != 0) {
+        throw new IllegalStateException("wg show on " + node + ": " + r.getStderr());
+      }
+      return r.getStdout().strip();
+    }
+
+    @Override
+    public Set<String> agentKeyFiles(String node) throws Exception {
+      var r = NODES.get(node).execInContainer("sh", "-c", "ls /var/lib/wiremesh | grep '\\.key$'");
+      return new java.util.TreeSet<>(r.getStdout().lines().toList());
+    }
+
     private String hostIp(String node) {
       return NODES
           .get(node)

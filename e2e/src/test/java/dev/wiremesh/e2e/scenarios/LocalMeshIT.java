@@ -133,7 +133,7 @@ class LocalMeshIT extends MeshScenarios {
     List<String> names = new java.util.ArrayList<>();
     table.path("rows").forEach(r -> names.add(r.path("cells").get(0).asText()));
     assertThat(names).contains("laptop-alice", "mesh-node-1", "mesh-node-2");
-    table.path("rows").forEach(r -> assertThat(r.path("cells")).hasSize(7));
+    table.path("rows").forEach(r -> assertThat(r.path("cells")).hasSize(8));
 
     // The stock wg(8), in a node agent's namespaces, sees the node's interface and its peers.
     MeshNode first = mesh.nodes().getFirst();
@@ -235,6 +235,39 @@ class LocalMeshIT extends MeshScenarios {
     @Override
     public Set<String> agentPeers(String node) {
       return mesh.agentPeers(node, IFACE);
+    }
+
+    @Override
+    public PingMatrix.Flow pingFlow(
+        String fromNode, String address, int count, int intervalMillis) {
+      return PingMatrix.flow(mesh.node(fromNode).netns(), address, count, intervalMillis);
+    }
+
+    @Override
+    public String wgPublicKey(String node) {
+      var wg =
+          Sh.tryRun(
+              "nsenter",
+              "--target",
+              Long.toString(mesh.node(node).agent().pid()),
+              "--mount",
+              "--net",
+              "wg",
+              "show",
+              IFACE,
+              "public-key");
+      assertThat(wg.exit()).as(wg.output()).isZero();
+      return wg.output().strip();
+    }
+
+    @Override
+    public Set<String> agentKeyFiles(String node) throws Exception {
+      try (var files = Files.list(mesh.node(node).stateDir())) {
+        return files
+            .map(f -> f.getFileName().toString())
+            .filter(n -> n.endsWith(".key"))
+            .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+      }
     }
 
     @Override

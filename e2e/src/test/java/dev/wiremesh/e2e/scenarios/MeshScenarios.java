@@ -3,6 +3,9 @@ package dev.wiremesh.e2e.scenarios;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.wiremesh.api.crd.v1alpha1.KeyRotationSpec;
+import dev.wiremesh.api.crd.v1alpha1.KeyRotationStatus;
+import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeerSpec;
 import dev.wiremesh.e2e.localmesh.PingMatrix;
@@ -192,6 +195,296 @@ public abstract class MeshScenarios {
       }
     }
     external.down();
+  }
+
+  /**
+   * Node-2's key rotates on demand while every node pings every other at 20 packets/s over IPv4 and
+   * IPv6: not one ping is lost; afterwards the stock wg shows the new key on node-2 and for node-2
+   * on every other node, the old key file is gone, and Events tell the story.
+   */
+  @Test
+  @Order(9)
+  void aNodeKeyRotatesOnDemandWithoutLosingAPing() throws Exception {
+    List<String> nodes = mesh().nodes();
+    String rotated = nodes.get(1);
+    String peerName = peerOfNode(rotated).getMetadata().getName();
+    String oldKey = peerOfNode(rotated).getStatus().getPublicKey();
+    int count = 20 * 20; // 20 s at 20 packets/s
+    Map<String, java.util.concurrent.Future<PingMatrix.Flow>> flows = new java.util.TreeMap<>();
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (String from : nodes) {
+        for (String to : nodes) {
+          if (!to.equals(from)) {
+            for (String address : addressesOf(to)) {
+              flows.put(
+                  from + " -> " + address,
+                  pool.submit(() -> mesh().pingFlow(from, address, count, 50)));
+            }
+          }
+        }
+      }
+      Thread.sleep(1000); // the flows are under way before the rotation starts
+      rotateOnDemand(peerName, "e2e-1");
+      var done = awaitRotated(peerName, Duration.ofSeconds(15));
+      assertThat(done.getPhase()).isEqualTo(KeyRotationStatus.COMPLETED);
+      for (var f : flows.entrySet()) {
+        PingMatrix.Flow flow = f.getValue().get();
+        assertThat(flow.transmitted()).as(f.getKey()).isEqualTo(count);
+        assertThat(flow.received()).as(f.getKey() + ": pings lost").isEqualTo(count);
+      }
+    }
+    String newKey = peerOfNode(rotated).getStatus().getPublicKey();
+    assertThat(newKey).isNotEqualTo(oldKey);
+    assertThat(mesh().wgPublicKey(rotated)).isEqualTo(newKey);
+    for (String other : nodes) {
+      if (!other.equals(rotated)) {
+        assertThat(mesh().agentPeers(other))
+            .as("peers on " + other)
+            .contains(newKey)
+            .doesNotContain(oldKey);
+      }
+    }
+    assertThat(mesh().agentKeyFiles(rotated)).containsExactly("private.key");
+    assertThat(eventReasons(peerName)).contains("KeyRotationStarted", "KeyRotationCompleted");
+
+    // The same value again does nothing.
+    rotateOnDemand(peerName, "e2e-1");
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(6))
+        .untilAsserted(
+            () -> assertThat(peerOfNode(rotated).getStatus().getPublicKey()).isEqualTo(newKey));
+
+    // Restarted, node-2's agent holds only the new key: new handshakes with every node use it.
+    mesh().killAgent(rotated);
+    mesh().startAgent(rotated);
+    await().atMost(Duration.ofSeconds(60)).until(() -> mesh().agentReady(rotated));
+    assertThat(mesh().wgPublicKey(rotated)).isEqualTo(newKey);
+    assertThat(mesh().awaitUp(UP).complete()).isTrue();
+  }
+
+  /**
+   * The gateway's key rotates while an external peer (wireguard-go, its generated wg-quick file) is
+   * connected: its config Secret has the new key at once, it keeps its tunnel with its old config
+   * through the grace period (listed as still on the previous key), moves over when its config is
+   * refreshed from the Secret, and the old key goes when the grace period ends.
+   */
+  @Test
+  @Order(10)
+  void theGatewayRotatesAndAnExternalPeerKeepsItsTunnelThroughTheGracePeriod() throws Exception {
+    String gateway = mesh().nodes().getFirst();
+    String gatewayPeer = peerOfNode(gateway).getMetadata().getName();
+    String oldKey = peerOfNode(gateway).getStatus().getPublicKey();
+    mesh()
+        .client()
+        .resources(WireGuardMesh.class)
+        .withName("mesh")
+        .edit(
+            m -> {
+              KeyRotationSpec k = new KeyRotationSpec();
+              k.setExternalGracePeriod("25s");
+              m.getSpec().setKeyRotation(k);
+              return m;
+            });
+    if (external == null) {
+      external = mesh().externalHost();
+    }
+    X25519Keys siteKey = X25519Keys.generate();
+    WireGuardPeer site = new WireGuardPeer();
+    site.setMetadata(new ObjectMetaBuilder().withName(ROTATING_SITE).build());
+    site.setSpec(externalSpec(siteKey.publicKey()));
+    mesh().client().resource(site).create();
+    String before = awaitSiteConfig(c -> c.contains(oldKey));
+    external.up(before.replace(WgQuickConfig.PRIVATE_KEY_PLACEHOLDER, siteKey.privateKey()));
+    String gatewayAddress = ipv4Of(gateway);
+    await().atMost(Duration.ofSeconds(20)).until(() -> external.ping(gatewayAddress));
+
+    rotateOnDemand(gatewayPeer, "e2e-gateway");
+    KeyRotationStatus inGrace =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> peerOfNode(gateway).getStatus().getKeyRotation(),
+                r ->
+                    r != null
+                        && KeyRotationStatus.COMPLETED.equals(r.getPhase())
+                        && r.getPreviousPublicKey() != null);
+    String newKey = inGrace.getNextPublicKey();
+    assertThat(inGrace.getPeersOnPreviousKey()).contains(ROTATING_SITE);
+    assertThat(inGrace.getPreviousKeyExpiresTime()).isNotNull();
+    // The Secret has the new key at once; the site, on its old config, still gets through.
+    String refreshed = awaitSiteConfig(c -> c.contains(newKey) && !c.contains(oldKey));
+    assertThat(external.ping(gatewayAddress)).as("the old config during the grace").isTrue();
+    assertThat(mesh().agentKeyFiles(gateway)).containsExactly("previous.key", "private.key");
+
+    // Refreshed from the Secret, the site handshakes with the new key.
+    external.down();
+    external.up(refreshed.replace(WgQuickConfig.PRIVATE_KEY_PLACEHOLDER, siteKey.privateKey()));
+    for (String node : mesh().nodes()) {
+      for (String address : addressesOf(node)) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> external.ping(address));
+      }
+    }
+    // The grace period ends: the previous key is dropped, its file deleted.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> peerOfNode(gateway).getStatus().getKeyRotation().getPreviousPublicKey() == null);
+    assertThat(mesh().agentKeyFiles(gateway)).containsExactly("private.key");
+    assertThat(mesh().wgPublicKey(gateway)).isEqualTo(newKey);
+    assertThat(external.ping(gatewayAddress)).isTrue();
+    external.down();
+    mesh().client().resources(WireGuardPeer.class).withName(ROTATING_SITE).delete();
+  }
+
+  /**
+   * A rotation with the rotating node's agent killed (SIGKILL) while it is under way: it resumes
+   * from the agent's disk and the operator's record, and completes with the mesh whole.
+   */
+  @Test
+  @Order(11)
+  void aRotationWhoseAgentIsKilledMidwayCompletes() throws Exception {
+    String rotated = mesh().nodes().getLast();
+    String peerName = peerOfNode(rotated).getMetadata().getName();
+    String oldKey = peerOfNode(rotated).getStatus().getPublicKey();
+    rotateOnDemand(peerName, "e2e-killed");
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> mesh().agentKeyFiles(rotated).contains("next.key"));
+    mesh().killAgent(rotated);
+    mesh().startAgent(rotated);
+    awaitRotated(peerName, Duration.ofSeconds(60));
+    String newKey = peerOfNode(rotated).getStatus().getPublicKey();
+    assertThat(newKey).isNotEqualTo(oldKey);
+    assertThat(mesh().wgPublicKey(rotated)).isEqualTo(newKey);
+    assertThat(mesh().agentKeyFiles(rotated)).containsExactly("private.key");
+    assertThat(mesh().awaitUp(UP).complete()).isTrue();
+  }
+
+  /** A short interval rotates every node once, one at a time. */
+  @Test
+  @Order(12)
+  void aScheduledRotationRotatesEveryNodeOnceOneAtATime() throws Exception {
+    Instant start = Instant.now();
+    Map<String, String> keys = new HashMap<>();
+    for (String node : mesh().nodes()) {
+      keys.put(node, peerOfNode(node).getStatus().getPublicKey());
+    }
+    setInterval("1m"); // every node's last rotation (or creation) is older than that: all are due
+    try {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(500))
+          .untilAsserted(
+              () -> {
+                for (String node : mesh().nodes()) {
+                  KeyRotationStatus r = peerOfNode(node).getStatus().getKeyRotation();
+                  assertThat(r).as(node).isNotNull();
+                  assertThat(r.getLastCompletedTime()).as(node).isNotNull();
+                  assertThat(Instant.parse(r.getLastCompletedTime())).as(node).isAfter(start);
+                  assertThat(r.getPreviousPublicKey()).as(node).isNull();
+                }
+              });
+    } finally {
+      setInterval(null);
+    }
+    List<KeyRotationStatus> done =
+        mesh().nodes().stream()
+            .map(n -> peerOfNode(n).getStatus().getKeyRotation())
+            .sorted(java.util.Comparator.comparing(KeyRotationStatus::getStartedTime))
+            .toList();
+    for (int i = 1; i < done.size(); i++) {
+      assertThat(Instant.parse(done.get(i).getStartedTime()))
+          .as("one node at a time")
+          .isAfterOrEqualTo(Instant.parse(done.get(i - 1).getLastCompletedTime()));
+    }
+    for (String node : mesh().nodes()) {
+      assertThat(peerOfNode(node).getStatus().getKeyRotation().getTrigger()).isEqualTo("Schedule");
+      assertThat(peerOfNode(node).getStatus().getPublicKey()).isNotEqualTo(keys.get(node));
+    }
+    assertThat(mesh().awaitUp(UP).complete()).isTrue();
+  }
+
+  static final String ROTATING_SITE = "site-rotation";
+
+  void setInterval(String interval) {
+    mesh()
+        .client()
+        .resources(WireGuardMesh.class)
+        .withName("mesh")
+        .edit(
+            m -> {
+              KeyRotationSpec k =
+                  m.getSpec().getKeyRotation() == null
+                      ? new KeyRotationSpec()
+                      : m.getSpec().getKeyRotation();
+              k.setInterval(interval);
+              m.getSpec().setKeyRotation(k);
+              return m;
+            });
+  }
+
+  void rotateOnDemand(String peerName, String value) {
+    mesh()
+        .client()
+        .resources(WireGuardPeer.class)
+        .withName(peerName)
+        .edit(
+            p -> {
+              Map<String, String> a =
+                  p.getMetadata().getAnnotations() == null
+                      ? new HashMap<>()
+                      : new HashMap<>(p.getMetadata().getAnnotations());
+              a.put(KeyRotationSpec.ROTATE_KEY_ANNOTATION, value);
+              p.getMetadata().setAnnotations(a);
+              return p;
+            });
+  }
+
+  /** Waits until the peer's rotation is Completed and its previous key dropped. */
+  KeyRotationStatus awaitRotated(String peerName, Duration timeout) {
+    return await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              WireGuardPeer p =
+                  mesh().client().resources(WireGuardPeer.class).withName(peerName).get();
+              return p.getStatus() == null ? null : p.getStatus().getKeyRotation();
+            },
+            r ->
+                r != null
+                    && KeyRotationStatus.COMPLETED.equals(r.getPhase())
+                    && r.getPreviousPublicKey() == null);
+  }
+
+  String awaitSiteConfig(java.util.function.Predicate<String> condition) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              Secret secret =
+                  mesh()
+                      .client()
+                      .secrets()
+                      .inNamespace("wiremesh-system")
+                      .withName(ExternalConfigSecrets.secretName(ROTATING_SITE))
+                      .get();
+              return secret == null
+                  ? ""
+                  : new String(
+                      Base64.getDecoder().decode(secret.getData().get(ExternalConfigSecrets.KEY)),
+                      StandardCharsets.UTF_8);
+            },
+            condition);
+  }
+
+  List<String> eventReasons(String peerName) {
+    return mesh().client().v1().events().inNamespace("default").list().getItems().stream()
+        .filter(e -> peerName.equals(e.getInvolvedObject().getName()))
+        .map(io.fabric8.kubernetes.api.model.Event::getReason)
+        .toList();
   }
 
   static final String EXTERNAL = "site-e2e";

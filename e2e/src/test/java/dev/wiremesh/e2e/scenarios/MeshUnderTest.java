@@ -46,6 +46,18 @@ public interface MeshUnderTest extends AutoCloseable {
   /** One echo request from a node to an address, waiting at most 1 s. */
   boolean ping(String fromNode, String address);
 
+  /**
+   * {@code count} echo requests from a node to an address, one every {@code intervalMillis}, each
+   * waited for at most 1 s; blocks until done.
+   */
+  PingMatrix.Flow pingFlow(String fromNode, String address, int count, int intervalMillis);
+
+  /** The interface's public key as the stock {@code wg show wm0 public-key} prints it on a node. */
+  String wgPublicKey(String node) throws Exception;
+
+  /** The names of the key files ({@code *.key}) in the node agent's state folder. */
+  Set<String> agentKeyFiles(String node) throws Exception;
+
   /** The public keys of the peers the node's agent holds now (its WireGuard device's). */
   Set<String> agentPeers(String node);
 
