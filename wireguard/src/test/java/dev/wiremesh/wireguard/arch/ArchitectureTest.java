@@ -36,6 +36,7 @@ class ArchitectureTest {
             "..wireguard.session..",
             "..wireguard.cookie..",
             "..wireguard.ratelimit..",
+            "..wireguard.antireplay..",
             "..wireguard.allowedips..",
             "..wireguard.timers..")
         .should()
