@@ -42,6 +42,17 @@ public final class ConfigHash {
         line(b, "allowed_ip", a);
       }
     }
+    // Written only when set, so that a full mesh node's config hashes as it did before them.
+    if (c.forwarding()) {
+      line(b, "forwarding", "true");
+    }
+    List<String> routes = new ArrayList<>();
+    for (RouteConfig r : c.routes()) {
+      routes.add(r.to() + " via " + r.via() + (r.src() == null ? "" : " src " + r.src()));
+    }
+    for (String r : sorted(routes)) {
+      line(b, "route", r);
+    }
     try {
       byte[] d =
           MessageDigest.getInstance("SHA-256")

@@ -5,6 +5,8 @@ import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.agent.DeviceStatus;
 import dev.wiremesh.api.agent.Identity;
 import dev.wiremesh.api.agent.PeerConfig;
+import dev.wiremesh.api.agent.RouteConfig;
+import dev.wiremesh.api.crd.v1alpha1.LocationStatus;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import dev.wiremesh.operator.agent.Agent;
@@ -20,7 +22,7 @@ import dev.wiremesh.operator.topology.MeshSettings;
 import dev.wiremesh.operator.topology.NodeMember;
 import dev.wiremesh.operator.topology.PlannedDevice;
 import dev.wiremesh.operator.topology.PlannedPeer;
-import dev.wiremesh.operator.topology.TopologyPlanner;
+import dev.wiremesh.operator.topology.locations.PlannedRoute;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -54,13 +56,19 @@ public class MeshSync {
   @Inject AgentBeans agents;
   @Inject PeerStatusWriter statusWriter;
   @Inject PresharedKeys presharedKeys;
+  @Inject LocationTopology topologies;
 
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Map<String, CachedIdentity> identities = new ConcurrentHashMap<>();
 
   private record CachedIdentity(Agent agent, Identity identity) {}
 
-  /** What one pass saw and did, for the mesh's status and for a peer's finalizer. */
+  /**
+   * What one pass saw and did, for the mesh's status and for a peer's finalizer.
+   *
+   * @param locations with the location topology, the locations and their leaders; else null
+   * @param recheckIn how soon the mesh must be looked at again (a leader's failover time), or null
+   */
   public record Outcome(
       int nodes,
       int readyNodes,
@@ -68,7 +76,34 @@ public class MeshSync {
       int connectedPeers,
       List<String> problems,
       Map<String, PushResult> pushes,
-      boolean poolsInvalid) {}
+      boolean poolsInvalid,
+      List<LocationStatus> locations,
+      java.time.Duration recheckIn) {
+
+    public Outcome(
+        int nodes,
+        int readyNodes,
+        int peers,
+        int connectedPeers,
+        List<String> problems,
+        Map<String, PushResult> pushes,
+        boolean poolsInvalid) {
+      this(nodes, readyNodes, peers, connectedPeers, problems, pushes, poolsInvalid, null, null);
+    }
+
+    Outcome withLocations(List<LocationStatus> locations, java.time.Duration recheckIn) {
+      return new Outcome(
+          nodes,
+          readyNodes,
+          peers,
+          connectedPeers,
+          problems,
+          pushes,
+          poolsInvalid,
+          locations,
+          recheckIn);
+    }
+  }
 
   /** Forgets the cached agent identities, as a restart does. */
   public void reset() {
@@ -217,15 +252,18 @@ public class MeshSync {
               gateway));
     }
 
-    // 5. Plan and push.
-    Map<String, PlannedDevice> plan =
-        TopologyPlanner.plan(settings, nodeMembers.values(), externals.values());
+    // 5. Plan (a full mesh, or locations with their leaders) and push.
+    MeshPlan meshPlan =
+        topologies.plan(mesh, settings, nodeMembers, nodes, statuses.keySet(), externals.values());
+    Map<String, PlannedDevice> plan = meshPlan.devices();
+    nodeMembers = meshPlan.members();
     Map<Agent, DeviceConfig> desired = new LinkedHashMap<>();
     Map<String, DeviceConfig> desiredByNode = new TreeMap<>();
     Map<PlannedPeer, PeerConfig> shared = new java.util.IdentityHashMap<>();
     plan.forEach(
         (node, d) -> {
-          DeviceConfig c = toDeviceConfig(d, shared);
+          DeviceConfig c =
+              toDeviceConfig(d, shared, meshPlan.forwarding(node), meshPlan.routes(node));
           Agent agent = agentsByNode.get(node);
           if (agent != null) {
             desired.put(agent, c);
@@ -241,20 +279,23 @@ public class MeshSync {
         });
 
     // 6. Status of every peer, config Secrets of external peers, and the aggregates.
-    return statusWriter.write(
-        mesh,
-        settings,
-        all,
-        addresses,
-        invalid,
-        nodeMembers,
-        externals,
-        identityByNode,
-        plan,
-        desiredByNode,
-        pushes,
-        statuses,
-        problems);
+    return statusWriter
+        .write(
+            mesh,
+            settings,
+            all,
+            addresses,
+            invalid,
+            nodeMembers,
+            externals,
+            identityByNode,
+            plan,
+            meshPlan.roles(),
+            desiredByNode,
+            pushes,
+            statuses,
+            problems)
+        .withLocations(meshPlan.locations(), meshPlan.recheckIn());
   }
 
   private List<WireGuardPeer> peersOf(String meshName) {
@@ -340,6 +381,15 @@ public class MeshSync {
    * every other node's config, so n configs of n peers hold n peer objects, not n squared.
    */
   static DeviceConfig toDeviceConfig(PlannedDevice d, Map<PlannedPeer, PeerConfig> shared) {
+    return toDeviceConfig(d, shared, false, List.of());
+  }
+
+  /** The same, for a node that forwards or has routes outside the tunnel (locations). */
+  static DeviceConfig toDeviceConfig(
+      PlannedDevice d,
+      Map<PlannedPeer, PeerConfig> shared,
+      boolean forwarding,
+      List<PlannedRoute> routes) {
     List<PeerConfig> peers =
         d.peers().stream()
             .map(
@@ -354,7 +404,15 @@ public class MeshSync {
                                 k.allowedIPs(),
                                 k.persistentKeepalive())))
             .toList();
-    return new DeviceConfig(null, d.interfaceName(), d.addresses(), d.listenPort(), d.mtu(), peers)
+    return new DeviceConfig(
+            null,
+            d.interfaceName(),
+            d.addresses(),
+            d.listenPort(),
+            d.mtu(),
+            peers,
+            forwarding,
+            routes.stream().map(r -> new RouteConfig(r.to(), r.via(), r.src())).toList())
         .withHash();
   }
 }

@@ -15,6 +15,7 @@ import dev.wiremesh.operator.topology.MeshSettings;
 import dev.wiremesh.operator.topology.NodeMember;
 import dev.wiremesh.operator.topology.PlannedDevice;
 import dev.wiremesh.operator.topology.PlannedPeer;
+import dev.wiremesh.operator.topology.locations.NodeRole;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,6 +52,7 @@ public class PeerStatusWriter {
       Map<String, ExternalMember> externals,
       Map<String, Identity> identities,
       Map<String, PlannedDevice> plan,
+      Map<String, NodeRole> roles,
       Map<String, DeviceConfig> desired,
       Map<String, PushResult> pushes,
       Map<String, DeviceStatus> statuses,
@@ -157,6 +159,11 @@ public class PeerStatusWriter {
         } else if (old != null) {
           s.setPublicKey(old.getPublicKey());
         }
+        NodeRole role = roles.get(node);
+        if (role != null) {
+          s.setRole(role.describe());
+          s.setLocation(role.location());
+        }
         if (m != null) {
           s.setEndpoint(m.endpoint());
           mustHold.addAll(plan.keySet());
@@ -212,7 +219,10 @@ public class PeerStatusWriter {
               readyMessage,
               gen,
               now);
-      boolean isConnected = total > 0 && reach == total;
+      // A Direct mode member has no tunnel at all: nothing to wait for once it is planned.
+      boolean tunnelless =
+          !external && roles.containsKey(p.getSpec().getNode()) && !mustHold.isEmpty();
+      boolean isConnected = total > 0 ? reach == total : tunnelless;
       conditions =
           Conditions.set(
               conditions,

@@ -197,6 +197,8 @@ class ValidationTest {
     }
   }
 
+  static final String POOL = "{\"addressPools\":[\"10.100.0.0/16\"],";
+
   static Stream<Arguments> meshes() {
     return Stream.of(
         Arguments.of("{\"addressPools\":[\"10.100.0.0/16\"]}", null),
@@ -221,7 +223,49 @@ class ValidationTest {
             "does not match the regex pattern"),
         Arguments.of(
             "{\"addressPools\":[\"10.100.0.0/16\"],\"persistentKeepalive\":70000}",
-            "must have a maximum value of 65535"));
+            "must have a maximum value of 65535"),
+        Arguments.of(POOL + "\"topology\":{}}", null),
+        Arguments.of(POOL + "\"topology\":{\"mode\":\"FullMesh\"}}", null),
+        Arguments.of(POOL + "\"topology\":{\"mode\":\"Locations\"}}", null),
+        Arguments.of(
+            POOL
+                + "\"topology\":{\"mode\":\"Locations\",\"locationLabel\":\"example.com/site\","
+                + "\"intraLocation\":\"Direct\"}}",
+            null),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"Locations\",\"locationLabel\":\"rack\"}}", null),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"Locations\",\"intraLocation\":\"Encrypted\"}}", null),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"Mesh\"}}",
+            "does not have a value in the enumeration [\"FullMesh\", \"Locations\"]"),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"Locations\",\"intraLocation\":\"Plain\"}}",
+            "does not have a value in the enumeration [\"Direct\", \"Encrypted\"]"),
+        Arguments.of(
+            POOL + "\"topology\":{\"locationLabel\":\"topology.kubernetes.io/region\"}}",
+            "topology: locationLabel and intraLocation apply only with mode: Locations"),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"FullMesh\",\"intraLocation\":\"Direct\"}}",
+            "topology: locationLabel and intraLocation apply only with mode: Locations"),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"Locations\",\"locationLabel\":\"my zone\"}}",
+            "topology.locationLabel must be a label key"),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"Locations\",\"locationLabel\":\"Example.com/zone\"}}",
+            "topology.locationLabel must be a label key"),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"Locations\",\"locationLabel\":\"zone-\"}}",
+            "topology.locationLabel must be a label key"),
+        Arguments.of(
+            POOL
+                + "\"topology\":{\"mode\":\"Locations\",\"locationLabel\":\""
+                + "z".repeat(64)
+                + "\"}}",
+            "topology.locationLabel must be a label key"),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"Locations\",\"locationLabel\":\"/zone\"}}",
+            "topology.locationLabel must be a label key"));
   }
 
   @ParameterizedTest
