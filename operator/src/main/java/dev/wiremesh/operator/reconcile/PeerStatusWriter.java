@@ -1,6 +1,5 @@
 package dev.wiremesh.operator.reconcile;
 
-import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.agent.DeviceStatus;
 import dev.wiremesh.api.agent.Identity;
 import dev.wiremesh.api.agent.PeerStatus;
@@ -8,14 +7,15 @@ import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeerStatus;
 import dev.wiremesh.operator.agent.PushResult;
-import dev.wiremesh.operator.ipam.AddressOutcome;
-import dev.wiremesh.operator.ipam.Addresses;
-import dev.wiremesh.operator.topology.ExternalMember;
-import dev.wiremesh.operator.topology.MeshSettings;
-import dev.wiremesh.operator.topology.NodeMember;
-import dev.wiremesh.operator.topology.PlannedDevice;
-import dev.wiremesh.operator.topology.PlannedPeer;
-import dev.wiremesh.operator.topology.locations.NodeRole;
+import dev.wiremesh.planner.ipam.AddressOutcome;
+import dev.wiremesh.planner.ipam.Addresses;
+import dev.wiremesh.planner.locations.NodeRole;
+import dev.wiremesh.planner.mesh.MeshPlan;
+import dev.wiremesh.planner.topology.ExternalMember;
+import dev.wiremesh.planner.topology.MeshSettings;
+import dev.wiremesh.planner.topology.NodeMember;
+import dev.wiremesh.planner.topology.PlannedDevice;
+import dev.wiremesh.planner.topology.PlannedPeer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,19 +44,18 @@ public class PeerStatusWriter {
 
   MeshSync.Outcome write(
       WireGuardMesh mesh,
-      MeshSettings settings,
+      MeshPlan meshPlan,
       List<WireGuardPeer> peers,
-      Map<String, AddressOutcome> addresses,
-      Map<String, String> invalid,
-      Map<String, NodeMember> nodes,
-      Map<String, ExternalMember> externals,
-      Map<String, Identity> identities,
-      Map<String, PlannedDevice> plan,
-      Map<String, NodeRole> roles,
-      Map<String, DeviceConfig> desired,
       Map<String, PushResult> pushes,
       Map<String, DeviceStatus> statuses,
       List<String> problems) {
+    MeshSettings settings = meshPlan.settings();
+    Map<String, AddressOutcome> addresses = meshPlan.addresses();
+    Map<String, String> invalid = meshPlan.invalid();
+    Map<String, NodeMember> nodes = meshPlan.nodes();
+    Map<String, ExternalMember> externals = meshPlan.externals();
+    Map<String, Identity> identities = meshPlan.identities();
+    Map<String, PlannedDevice> plan = meshPlan.devices();
     Instant now = clock.instant();
     int nodeCount = 0;
     int readyNodes = 0;
@@ -159,7 +158,7 @@ public class PeerStatusWriter {
         } else if (old != null) {
           s.setPublicKey(old.getPublicKey());
         }
-        NodeRole role = roles.get(node);
+        NodeRole role = meshPlan.roles().get(node);
         if (role != null) {
           s.setRole(role.describe());
           s.setLocation(role.location());
@@ -221,7 +220,7 @@ public class PeerStatusWriter {
               now);
       // A Direct mode member has no tunnel at all: nothing to wait for once it is planned.
       boolean tunnelless =
-          !external && roles.containsKey(p.getSpec().getNode()) && !mustHold.isEmpty();
+          !external && meshPlan.roles().containsKey(p.getSpec().getNode()) && !mustHold.isEmpty();
       boolean isConnected = total > 0 ? reach == total : tunnelless;
       conditions =
           Conditions.set(
