@@ -1,5 +1,6 @@
 package dev.wiremesh.agent.device;
 
+import dev.wiremesh.agent.keys.NodeKeys;
 import dev.wiremesh.agent.state.StateStore;
 import dev.wiremesh.api.agent.ConfigDelta;
 import dev.wiremesh.api.agent.DeviceConfig;
@@ -54,8 +55,7 @@ public final class DeviceManager implements AutoCloseable {
     }
   }
 
-  private final NoisePrivateKey privateKey;
-  private final NoisePublicKey publicKey;
+  private NodeKeys keys;
   private final StateStore store;
   private final LinkSetup link;
   private final Path uapiDir;
@@ -65,15 +65,48 @@ public final class DeviceManager implements AutoCloseable {
   private ValidConfig applied;
 
   public DeviceManager(NoisePrivateKey privateKey, StateStore store, LinkSetup link, Path uapiDir) {
-    this.privateKey = privateKey;
-    this.publicKey = privateKey.publicKey();
+    this(NodeKeys.of(privateKey), store, link, uapiDir);
+  }
+
+  public DeviceManager(NodeKeys keys, StateStore store, LinkSetup link, Path uapiDir) {
+    this.keys = keys;
     this.store = store;
     this.link = link;
     this.uapiDir = uapiDir;
   }
 
-  public NoisePublicKey publicKey() {
-    return publicKey;
+  /** The node's current public key. */
+  public synchronized NoisePublicKey publicKey() {
+    return keys.current().publicKey();
+  }
+
+  public synchronized NodeKeys keys() {
+    return keys;
+  }
+
+  /**
+   * Moves the device to the keys of the next rotation step: a next key is added as the second
+   * static key (answered), a commit promotes it (the old one still answered), a finish drops the
+   * previous one (zeroed). Sessions go on through every step.
+   */
+  public synchronized void setKeys(NodeKeys next) {
+    NodeKeys was = keys;
+    keys = next;
+    if (device == null) {
+      return;
+    }
+    var rotation = device.keyRotation();
+    if (!was.current().publicKey().equals(next.current().publicKey())) {
+      if (was.next() == null || !was.next().publicKey().equals(next.current().publicKey())) {
+        throw new IllegalStateException("only a prepared next key can become the current key");
+      }
+      rotation.promoteSecondKey();
+    }
+    if (next.second() == null) {
+      rotation.dropSecondKey();
+    } else if (next.next() != null) {
+      rotation.addSecondKey(next.next());
+    }
   }
 
   /** Restores the persisted config, if there is one; true if it did. */
@@ -112,7 +145,7 @@ public final class DeviceManager implements AutoCloseable {
 
   /** Validates the whole config, then applies what differs. */
   public synchronized Applied apply(DeviceConfig config) throws ConfigException, IOException {
-    ValidConfig next = ConfigValidator.validate(config, publicKey);
+    ValidConfig next = ConfigValidator.validate(config, keys.publicKeys());
     ValidConfig prev = applied;
     if (device == null || !device.name().equals(next.interfaceName())) {
       recreate(next.interfaceName());
@@ -130,7 +163,19 @@ public final class DeviceManager implements AutoCloseable {
     int changed = 0;
     int removed = 0;
     synchronized (device.configLock()) {
-      Map<NoisePublicKey, ValidConfig.Peer> old = prev == null ? Map.of() : prev.peers();
+      Map<NoisePublicKey, ValidConfig.Peer> old =
+          prev == null ? Map.of() : new java.util.HashMap<>(prev.peers());
+      // A peer whose key rotated is re-keyed in place (its sessions go on), not removed and added.
+      for (ValidConfig.Peer p : next.peers().values()) {
+        NoisePublicKey from = p.previousPublicKey();
+        if (from != null
+            && old.containsKey(from)
+            && !old.containsKey(p.publicKey())
+            && !next.peers().containsKey(from)) {
+          device.keyRotation().rekeyPeer(from, p.publicKey());
+          old.put(p.publicKey(), old.remove(from));
+        }
+      }
       for (NoisePublicKey k : old.keySet()) {
         if (!next.peers().containsKey(k)) {
           device.configureRemovePeer(k);
@@ -139,7 +184,7 @@ public final class DeviceManager implements AutoCloseable {
       }
       for (ValidConfig.Peer p : next.peers().values()) {
         ValidConfig.Peer was = old.get(p.publicKey());
-        if (was != null && was.source().equals(p.source())) {
+        if (was != null && sameSettings(was, p)) {
           continue; // unchanged: its session stays as it is
         }
         if (was == null) {
@@ -174,6 +219,15 @@ public final class DeviceManager implements AutoCloseable {
     return new Applied(next.source(), added, changed, removed);
   }
 
+  /** Everything but the keys is as it was (the key may have been re-keyed in place). */
+  private static boolean sameSettings(ValidConfig.Peer was, ValidConfig.Peer p) {
+    return was.publicKey().equals(p.publicKey())
+        && Objects.equals(was.psk(), p.psk())
+        && Objects.equals(was.source().endpoint(), p.source().endpoint())
+        && was.allowedIps().equals(p.allowedIps())
+        && was.persistentKeepalive() == p.persistentKeepalive();
+  }
+
   private void recreate(String ifname) throws IOException {
     closeDevice();
     Offloads o = Offloads.fromEnvironment();
@@ -182,7 +236,10 @@ public final class DeviceManager implements AutoCloseable {
     try {
       d.start();
       LOG.info(tun.name() + ": " + o.describe());
-      d.configurePrivateKey(privateKey);
+      d.configurePrivateKey(keys.current());
+      if (keys.second() != null) {
+        d.keyRotation().addSecondKey(keys.second());
+      }
       uapi = UapiServer.start(uapiDir, tun.name(), new UapiHandler(d));
     } catch (IOException e) {
       d.close();
@@ -200,21 +257,28 @@ public final class DeviceManager implements AutoCloseable {
 
   /** The device's state for GET /v1/status. */
   public synchronized DeviceStatus status() {
+    String own = publicKey().toBase64();
     if (device == null) {
-      return new DeviceStatus(null, publicKey.toBase64(), 0, List.of());
+      return new DeviceStatus(null, own, 0, List.of());
     }
     DeviceSnapshot s = device.snapshot();
+    boolean rotating = keys.second() != null;
     List<PeerStatus> peers = new ArrayList<>();
     for (DeviceSnapshot.PeerSnapshot p : s.peers()) {
+      String used = null;
+      if (rotating && device.hasPeer(p.publicKey())) {
+        used = device.keyRotation().keyUsedBy(p.publicKey()).map(k -> k.toBase64()).orElse(null);
+      }
       peers.add(
           new PeerStatus(
               p.publicKey().toBase64(),
               p.endpoint() == null ? null : p.endpoint().toString(),
               p.lastHandshake() == null ? 0 : p.lastHandshake().getEpochSecond(),
               p.rxBytes(),
-              p.txBytes()));
+              p.txBytes(),
+              used));
     }
-    return new DeviceStatus(appliedHash(), publicKey.toBase64(), s.listenPort(), peers);
+    return new DeviceStatus(appliedHash(), own, s.listenPort(), peers);
   }
 
   /** The device's drop counters by reason (empty before the device exists). */
@@ -255,7 +319,7 @@ public final class DeviceManager implements AutoCloseable {
   @Override
   public String toString() {
     return "DeviceManager["
-        + publicKey
+        + keys.current().publicKey()
         + ", applied="
         + Objects.requireNonNullElse(appliedHash(), "none")
         + "]";
