@@ -2,6 +2,8 @@ package dev.wiremesh.agent;
 
 import dev.wiremesh.agent.device.ConfigException;
 import dev.wiremesh.agent.device.DeviceManager;
+import dev.wiremesh.agent.encryption.EncryptionEnforcer;
+import dev.wiremesh.agent.encryption.NftCommand;
 import dev.wiremesh.agent.keys.KeyStore;
 import dev.wiremesh.agent.netlink.RtNetlinkLinks;
 import dev.wiremesh.agent.state.StateStore;
@@ -12,6 +14,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -24,11 +27,17 @@ public class AgentLifecycle {
 
   private final DeviceManager manager;
 
-  AgentLifecycle(AgentSettings settings) throws IOException {
+  AgentLifecycle(
+      AgentSettings settings, @ConfigProperty(name = "quarkus.http.ssl-port") int agentPort)
+      throws IOException {
     var key = KeyStore.loadOrCreate(settings.stateDir());
     this.manager =
         new DeviceManager(
-            key, new StateStore(settings.stateDir()), new RtNetlinkLinks(), settings.uapiDir());
+            key,
+            new StateStore(settings.stateDir()),
+            new RtNetlinkLinks(),
+            settings.uapiDir(),
+            new EncryptionEnforcer(new NftCommand(settings.nft()), agentPort));
     LOG.infof("node public key %s", manager.publicKey());
   }
 
