@@ -7,7 +7,7 @@ import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeerSpec;
 import dev.wiremesh.e2e.localmesh.PingMatrix;
 import dev.wiremesh.operator.reconcile.ExternalConfigSecrets;
-import dev.wiremesh.operator.topology.WgQuickConfig;
+import dev.wiremesh.planner.topology.WgQuickConfig;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.charset.StandardCharsets;

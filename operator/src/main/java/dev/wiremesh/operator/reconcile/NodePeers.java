@@ -29,17 +29,6 @@ final class NodePeers {
     return mesh + "-" + node;
   }
 
-  /** The nodes the mesh selects, by name. */
-  static Map<String, Node> selected(WireGuardMesh mesh, List<Node> nodes) {
-    return nodes.stream()
-        .filter(n -> n.getMetadata().getDeletionTimestamp() == null)
-        .filter(
-            n -> Selectors.matches(mesh.getSpec().getNodeSelector(), n.getMetadata().getLabels()))
-        .collect(
-            Collectors.toMap(
-                n -> n.getMetadata().getName(), n -> n, (a, b) -> a, java.util.TreeMap::new));
-  }
-
   /** Creates missing node peers and deletes stale ones; returns whether anything changed. */
   static boolean ensure(
       KubernetesClient client,

@@ -1,6 +1,5 @@
 package dev.wiremesh.operator.reconcile;
 
-import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.agent.DeviceStatus;
 import dev.wiremesh.api.agent.Identity;
 import dev.wiremesh.api.agent.PeerStatus;
@@ -8,13 +7,14 @@ import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeerStatus;
 import dev.wiremesh.operator.agent.PushResult;
-import dev.wiremesh.operator.ipam.AddressOutcome;
-import dev.wiremesh.operator.ipam.Addresses;
-import dev.wiremesh.operator.topology.ExternalMember;
-import dev.wiremesh.operator.topology.MeshSettings;
-import dev.wiremesh.operator.topology.NodeMember;
-import dev.wiremesh.operator.topology.PlannedDevice;
-import dev.wiremesh.operator.topology.PlannedPeer;
+import dev.wiremesh.planner.ipam.AddressOutcome;
+import dev.wiremesh.planner.ipam.Addresses;
+import dev.wiremesh.planner.mesh.MeshPlan;
+import dev.wiremesh.planner.topology.ExternalMember;
+import dev.wiremesh.planner.topology.MeshSettings;
+import dev.wiremesh.planner.topology.NodeMember;
+import dev.wiremesh.planner.topology.PlannedDevice;
+import dev.wiremesh.planner.topology.PlannedPeer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,18 +43,18 @@ public class PeerStatusWriter {
 
   MeshSync.Outcome write(
       WireGuardMesh mesh,
-      MeshSettings settings,
+      MeshPlan meshPlan,
       List<WireGuardPeer> peers,
-      Map<String, AddressOutcome> addresses,
-      Map<String, String> invalid,
-      Map<String, NodeMember> nodes,
-      Map<String, ExternalMember> externals,
-      Map<String, Identity> identities,
-      Map<String, PlannedDevice> plan,
-      Map<String, DeviceConfig> desired,
       Map<String, PushResult> pushes,
       Map<String, DeviceStatus> statuses,
       List<String> problems) {
+    MeshSettings settings = meshPlan.settings();
+    Map<String, AddressOutcome> addresses = meshPlan.addresses();
+    Map<String, String> invalid = meshPlan.invalid();
+    Map<String, NodeMember> nodes = meshPlan.nodes();
+    Map<String, ExternalMember> externals = meshPlan.externals();
+    Map<String, Identity> identities = meshPlan.identities();
+    Map<String, PlannedDevice> plan = meshPlan.devices();
     Instant now = clock.instant();
     int nodeCount = 0;
     int readyNodes = 0;

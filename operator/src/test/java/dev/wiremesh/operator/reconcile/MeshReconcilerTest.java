@@ -10,7 +10,7 @@ import dev.wiremesh.api.crd.v1alpha1.WireGuardMeshSpec;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeerSpec;
 import dev.wiremesh.operator.agent.FakeAgent;
-import dev.wiremesh.operator.topology.WgQuickConfig;
+import dev.wiremesh.planner.topology.WgQuickConfig;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;

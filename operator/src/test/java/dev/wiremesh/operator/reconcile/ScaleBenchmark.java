@@ -13,16 +13,17 @@ import dev.wiremesh.operator.agent.Backoff;
 import dev.wiremesh.operator.agent.ConfigDeltas;
 import dev.wiremesh.operator.agent.PushResult;
 import dev.wiremesh.operator.agent.TestPki;
-import dev.wiremesh.operator.ipam.AddressOutcome;
-import dev.wiremesh.operator.ipam.Addresses;
-import dev.wiremesh.operator.ipam.Cidr;
-import dev.wiremesh.operator.ipam.Ipam;
-import dev.wiremesh.operator.topology.ExternalMember;
-import dev.wiremesh.operator.topology.MeshSettings;
-import dev.wiremesh.operator.topology.NodeMember;
-import dev.wiremesh.operator.topology.PlannedDevice;
-import dev.wiremesh.operator.topology.PlannedPeer;
-import dev.wiremesh.operator.topology.TopologyPlanner;
+import dev.wiremesh.planner.ipam.AddressOutcome;
+import dev.wiremesh.planner.ipam.Addresses;
+import dev.wiremesh.planner.ipam.Cidr;
+import dev.wiremesh.planner.ipam.Ipam;
+import dev.wiremesh.planner.mesh.MeshPlanner;
+import dev.wiremesh.planner.topology.ExternalMember;
+import dev.wiremesh.planner.topology.MeshSettings;
+import dev.wiremesh.planner.topology.NodeMember;
+import dev.wiremesh.planner.topology.PlannedDevice;
+import dev.wiremesh.planner.topology.PlannedPeer;
+import dev.wiremesh.planner.topology.TopologyPlanner;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -113,7 +114,7 @@ public final class ScaleBenchmark {
     Map<String, PlannedDevice> plan = TopologyPlanner.plan(mesh, nodes, ext);
     Map<PlannedPeer, PeerConfig> shared = new IdentityHashMap<>();
     Map<String, DeviceConfig> configs = new LinkedHashMap<>();
-    plan.forEach((node, d) -> configs.put(node, MeshSync.toDeviceConfig(d, shared)));
+    plan.forEach((node, d) -> configs.put(node, MeshPlanner.toDeviceConfig(d, shared)));
     long planned = System.nanoTime();
 
     AgentHttp http =
@@ -153,7 +154,7 @@ public final class ScaleBenchmark {
     Map<PlannedPeer, PeerConfig> shared2 = new IdentityHashMap<>();
     Map<Agent, DeviceConfig> desired2 = new LinkedHashMap<>();
     plan2.forEach(
-        (node, d) -> desired2.put(new Agent(node, uri), MeshSync.toDeviceConfig(d, shared2)));
+        (node, d) -> desired2.put(new Agent(node, uri), MeshPlanner.toDeviceConfig(d, shared2)));
     long before = http.bytesSent();
     Map<String, PushResult> joinResults = pusher.pushAll(desired2);
     long j1 = System.nanoTime();

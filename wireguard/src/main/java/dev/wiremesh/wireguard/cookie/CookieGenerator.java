@@ -17,8 +17,8 @@ import java.util.Arrays;
  */
 public final class CookieGenerator {
   private final Clock clock;
-  private final byte[] mac1Key;
-  private final byte[] cookieKey;
+  private byte[] mac1Key;
+  private byte[] cookieKey;
   private byte[] lastMac1;
   private byte[] cookie;
   private long cookieSet;
@@ -29,6 +29,18 @@ public final class CookieGenerator {
     byte[] pub = remote.toBytes();
     this.mac1Key = Blake2s.hash(Noise.LABEL_MAC1, pub);
     this.cookieKey = Blake2s.hash(Noise.LABEL_COOKIE, pub);
+  }
+
+  /**
+   * The peer rotated its static key: MACs are computed over {@code next} from now on, and a cookie
+   * or a pending reply under the old key is forgotten.
+   */
+  public synchronized void rekey(NoisePublicKey next) {
+    byte[] pub = next.toBytes();
+    mac1Key = Blake2s.hash(Noise.LABEL_MAC1, pub);
+    cookieKey = Blake2s.hash(Noise.LABEL_COOKIE, pub);
+    lastMac1 = null;
+    cookie = null;
   }
 
   /** Fills in MAC1 and MAC2 of a handshake message we are about to send. */

@@ -5,13 +5,13 @@ import static dev.wiremesh.wireguard.message.Messages.*;
 
 import dev.wiremesh.wireguard.allowedips.AllowedIps;
 import dev.wiremesh.wireguard.allowedips.IpPrefix;
-import dev.wiremesh.wireguard.cookie.CookieChecker;
 import dev.wiremesh.wireguard.crypto.NoisePrivateKey;
 import dev.wiremesh.wireguard.crypto.NoisePublicKey;
 import dev.wiremesh.wireguard.net.Bind;
 import dev.wiremesh.wireguard.net.Endpoint;
 import dev.wiremesh.wireguard.noise.LocalIdentity;
 import dev.wiremesh.wireguard.ratelimit.RateLimiter;
+import dev.wiremesh.wireguard.rotation.StaticKeys;
 import dev.wiremesh.wireguard.session.Inbound;
 import dev.wiremesh.wireguard.session.IndexTable;
 import dev.wiremesh.wireguard.session.PeerSession;
@@ -58,8 +58,8 @@ public final class Device implements AutoCloseable {
   final HandshakeQueue<HandshakeReceiver.Message> handshakes;
   final SessionContext<Endpoint> sessionContext;
   final Object configLock = new Object();
-  private volatile LocalIdentity identity;
-  private volatile CookieChecker cookieChecker;
+  private volatile StaticKeys keys; // null without a private key
+  private final StaticKeyRotation keyRotation = new StaticKeyRotation(this);
   private volatile int listenPort;
   private volatile int fwmark;
   private volatile int mtu = 1420;
@@ -85,7 +85,11 @@ public final class Device implements AutoCloseable {
             timing,
             this::mtu,
             // A retry may use a fresh route: forget the sticky source, as wireguard-go does.
-            ep -> ep.source() == null ? ep : ep.withSource(null));
+            ep -> ep.source() == null ? ep : ep.withSource(null),
+            id -> {
+              StaticKeys k = keys;
+              return k == null ? null : k.other(id);
+            });
   }
 
   /** Starts the threads and binds a random port (wg's "listen_port=0" until told otherwise). */
@@ -104,7 +108,21 @@ public final class Device implements AutoCloseable {
   }
 
   LocalIdentity identity() {
-    return identity;
+    StaticKeys k = keys;
+    return k == null ? null : k.primary();
+  }
+
+  StaticKeys staticKeys() {
+    return keys;
+  }
+
+  void setStaticKeys(StaticKeys next) {
+    keys = next;
+  }
+
+  /** Key rotation: a second static key, and peers re-keyed in place (the node agent uses it). */
+  public StaticKeyRotation keyRotation() {
+    return keyRotation;
   }
 
   boolean isUp() {
@@ -142,15 +160,18 @@ public final class Device implements AutoCloseable {
 
   // ---- configuration (DeviceConfigurator uses these under configLock) ----
 
-  /** Sets (or with null removes) the private key; sessions under the old key are dropped. */
+  /**
+   * Sets (or with null removes) the private key; sessions under the old key are dropped, and so is
+   * a second key of a rotation in progress.
+   */
   void setPrivateKey(NoisePrivateKey key) {
-    LocalIdentity next = key == null || key.isZero() ? null : LocalIdentity.of(key);
-    LocalIdentity cur = identity;
+    StaticKeys nextKeys = key == null || key.isZero() ? null : StaticKeys.of(key, clock);
+    LocalIdentity next = nextKeys == null ? null : nextKeys.primary();
+    LocalIdentity cur = identity();
     if (cur == null ? next == null : next != null && cur.privateKey().equals(next.privateKey())) {
       return;
     }
-    identity = next;
-    cookieChecker = next == null ? null : new CookieChecker(next.publicKey(), clock);
+    keys = nextKeys;
     // A peer with our own public key is removed, as wireguard-go does.
     if (next != null) {
       Peer self = peers.get(next.publicKey());
@@ -165,12 +186,12 @@ public final class Device implements AutoCloseable {
   }
 
   NoisePublicKey publicKey() {
-    LocalIdentity id = identity;
+    LocalIdentity id = identity();
     return id == null ? null : id.publicKey();
   }
 
   NoisePrivateKey privateKey() {
-    LocalIdentity id = identity;
+    LocalIdentity id = identity();
     return id == null ? null : id.privateKey();
   }
 
@@ -227,6 +248,32 @@ public final class Device implements AutoCloseable {
 
   Peer addPeer(NoisePublicKey key) {
     return peers.computeIfAbsent(key, k -> new Peer(this, k));
+  }
+
+  /**
+   * Gives the peer {@code current} the public key {@code next} in place: the same peer, sessions,
+   * queues, endpoint and allowed IPs. At every moment the peer is found under one key or both, so
+   * no packet in flight finds it missing.
+   */
+  void rekeyPeer(NoisePublicKey current, NoisePublicKey next) {
+    Peer p = peers.get(current);
+    if (p == null) {
+      throw new IllegalArgumentException("no peer " + current);
+    }
+    if (current.equals(next)) {
+      return;
+    }
+    if (peers.containsKey(next)) {
+      throw new IllegalArgumentException("a peer " + next + " exists already");
+    }
+    StaticKeys k = keys;
+    if (k != null && k.find(next) != null) {
+      throw new IllegalArgumentException(next + " is this interface's own key");
+    }
+    peers.put(next, p);
+    p.publicKey = next;
+    p.session.rekeyRemote(next);
+    peers.remove(current, p);
   }
 
   void removePeer(NoisePublicKey key) {
@@ -491,7 +538,7 @@ public final class Device implements AutoCloseable {
       counters.dropped("no peer for destination");
       return null;
     }
-    if (identity == null) {
+    if (keys == null) {
       counters.dropped("no private key");
       return null;
     }
@@ -606,10 +653,6 @@ public final class Device implements AutoCloseable {
   Peer peerOf(PeerSession<?> session) {
     Peer p = session == null ? null : peers.get(session.remoteStatic());
     return p != null && p.session == session ? p : null;
-  }
-
-  CookieChecker cookieChecker() {
-    return cookieChecker;
   }
 
   private void timerLoop() {

@@ -2,9 +2,8 @@ package dev.wiremesh.wireguard.device;
 
 import static dev.wiremesh.wireguard.message.Messages.*;
 
-import dev.wiremesh.wireguard.cookie.CookieChecker;
 import dev.wiremesh.wireguard.net.Endpoint;
-import dev.wiremesh.wireguard.noise.LocalIdentity;
+import dev.wiremesh.wireguard.rotation.StaticKeys;
 import dev.wiremesh.wireguard.session.PeerSession;
 import dev.wiremesh.wireguard.session.SessionIndex;
 import java.util.logging.Level;
@@ -13,8 +12,10 @@ import java.util.logging.Logger;
 /**
  * The device's handshake thread: takes handshake messages off the {@link HandshakeQueue} one at a
  * time, applies the cookie defence (MAC1 always; under load, MAC2 or a cookie reply, then the rate
- * limiter) before any Diffie-Hellman, finds the peer (by static key for an initiation, by receiver
- * index for a response or cookie reply) and hands the message to its session.
+ * limiter) before any Diffie-Hellman, finds which of the interface's static keys the message
+ * addresses (two during a key rotation; MAC1 tells), finds the peer (by static key for an
+ * initiation, by receiver index for a response or cookie reply) and hands the message to its
+ * session.
  */
 final class HandshakeReceiver {
   private static final Logger LOG = Logger.getLogger(HandshakeReceiver.class.getName());
@@ -49,9 +50,8 @@ final class HandshakeReceiver {
   }
 
   private void handle(Message in) {
-    LocalIdentity id = device.identity();
-    CookieChecker checker = device.cookieChecker();
-    if (id == null || checker == null) {
+    StaticKeys keys = device.staticKeys();
+    if (keys == null) {
       device.counters.dropped("no private key");
       return;
     }
@@ -68,10 +68,12 @@ final class HandshakeReceiver {
       }
       return; // a cookie reply never changes an endpoint
     }
-    if (!checker.checkMac1(msg, msg.length)) {
+    StaticKeys.Addressed addressed = keys.addressedBy(msg, msg.length);
+    if (addressed == null) {
       device.counters.dropped("bad mac1");
       return;
     }
+    var checker = addressed.checker();
     if (device.handshakes.isUnderLoad()) {
       if (!checker.checkMac2(msg, msg.length, in.source().address())) {
         byte[] reply = checker.createReply(msg, msg.length, in.source().address());
@@ -87,7 +89,7 @@ final class HandshakeReceiver {
     if (in.type() == MESSAGE_INITIATION_TYPE) {
       var found =
           PeerSession.consumeInitiation(
-              id,
+              addressed.identity(),
               msg,
               k -> {
                 Peer p = device.peers.get(k);

@@ -39,7 +39,7 @@ final class Peer {
   static final int QUEUE_ORDERED_SIZE = 1024;
 
   final Device device;
-  final NoisePublicKey publicKey;
+  volatile NoisePublicKey publicKey; // replaced in place when the peer rotates its key
   final PeerSession<Endpoint> session;
   final OrderedQueue<OutboundJob> outbound = new OrderedQueue<>(QUEUE_ORDERED_SIZE);
   final OrderedQueue<InboundJob> inbound = new OrderedQueue<>(QUEUE_ORDERED_SIZE);

@@ -38,9 +38,12 @@ public final class Handshake {
     RESPONSE_CONSUMED
   }
 
-  private final NoisePublicKey remoteStatic;
+  private NoisePublicKey remoteStatic; // replaced in place when the peer rotates its key
   private PresharedKey presharedKey = PresharedKey.none();
-  private byte[] precomputedStaticStatic; // null: low-order remote key, no handshake possible
+  private LocalIdentity local; // the static key we initiate with (during a rotation: per peer)
+  private byte[] precomputedStaticStatic; // DH(local, remote); null: no handshake possible
+  private LocalIdentity handshakeAs; // the static key of the handshake in progress
+  private LocalIdentity completedAs; // the static key of the last handshake that made a keypair
   private State state = State.ZEROED;
   private byte[] hash;
   private byte[] chainKey;
@@ -57,18 +60,68 @@ public final class Handshake {
     setLocalIdentity(local);
   }
 
-  public NoisePublicKey remoteStatic() {
+  public synchronized NoisePublicKey remoteStatic() {
     return remoteStatic;
   }
 
   /** Recomputes DH(S_local, S_remote) for a new local identity (or none) and drops any state. */
   public synchronized void setLocalIdentity(LocalIdentity local) {
-    if (precomputedStaticStatic != null) {
-      Arrays.fill(precomputedStaticStatic, (byte) 0);
-    }
-    precomputedStaticStatic =
-        local == null ? null : X25519.dh(local.privateKey(), remoteStatic).orElse(null);
+    precompute(local, remoteStatic);
+    completedAs = null;
     clear();
+  }
+
+  /**
+   * Initiates with {@code local} from now on (one of the interface's two static keys during a key
+   * rotation), keeping the handshake in progress: it finishes under the key it started with.
+   */
+  public synchronized void useLocalIdentity(LocalIdentity local) {
+    if (!sameKey(this.local, local)) {
+      precompute(local, remoteStatic);
+    }
+  }
+
+  /** The static key we initiate with, or null without one. */
+  public synchronized LocalIdentity localIdentity() {
+    return local;
+  }
+
+  /** The static key the last completed handshake used (initiated with or addressed), or null. */
+  public synchronized LocalIdentity completedAs() {
+    return completedAs;
+  }
+
+  /**
+   * The peer rotated its static key: its entry takes {@code next} in place. Keypairs live outside
+   * the handshake, so current sessions go on; our pending initiation stays answerable (completing
+   * it does not use the remote static key); half-answered state of an initiation from the old key
+   * is dropped (its response would not verify).
+   */
+  public synchronized void rekeyRemote(NoisePublicKey next) {
+    precompute(local, next);
+    remoteStatic = next;
+    if (state == State.INITIATION_CONSUMED || state == State.RESPONSE_CREATED) {
+      clear();
+    }
+  }
+
+  private void precompute(LocalIdentity local, NoisePublicKey remote) {
+    zero(precomputedStaticStatic);
+    this.local = local;
+    precomputedStaticStatic =
+        local == null ? null : X25519.dh(local.privateKey(), remote).orElse(null);
+  }
+
+  private static boolean sameKey(LocalIdentity a, LocalIdentity b) {
+    return a == null ? b == null : b != null && a.publicKey().equals(b.publicKey());
+  }
+
+  /** DH(S_as, S_remote): the precomputed one when {@code as} is our initiating key. */
+  private byte[] staticStatic(LocalIdentity as) {
+    if (sameKey(as, local)) {
+      return precomputedStaticStatic;
+    }
+    return X25519.dh(as.privateKey(), remoteStatic).orElse(null);
   }
 
   public synchronized void setPresharedKey(PresharedKey psk) {
@@ -117,6 +170,7 @@ public final class Handshake {
     localEphemeral = null;
     localIndex = 0;
     remoteIndex = 0;
+    handshakeAs = null;
     state = State.ZEROED;
   }
 
@@ -149,7 +203,11 @@ public final class Handshake {
    */
   public synchronized Optional<byte[]> createMessageInitiation(
       LocalIdentity local, int senderIndex, Clock clock) {
-    if (local == null || precomputedStaticStatic == null) {
+    if (local == null) {
+      return Optional.empty();
+    }
+    byte[] staticStatic = staticStatic(local);
+    if (staticStatic == null) {
       return Optional.empty();
     }
     clear();
@@ -181,7 +239,10 @@ public final class Handshake {
     System.arraycopy(encStatic, 0, msg, INIT_STATIC, encStatic.length);
     mixHash(encStatic);
     // (C, k) = KDF2(C, DH(S_i, S_r.pub)), precomputed
-    ck = Blake2s.kdf(2, chainKey, precomputedStaticStatic);
+    ck = Blake2s.kdf(2, chainKey, staticStatic);
+    if (staticStatic != precomputedStaticStatic) {
+      zero(staticStatic);
+    }
     chainKey = ck[0];
     // msg.timestamp = AEAD(k, 0, TAI64N(), H); H = HASH(H ‖ msg.timestamp)
     byte[] encTimestamp = ChaCha20Poly1305.seal(ck[1], 0, Tai64n.of(clock.wallTime()), hash);
@@ -189,6 +250,7 @@ public final class Handshake {
     System.arraycopy(encTimestamp, 0, msg, INIT_TIMESTAMP, encTimestamp.length);
     mixHash(encTimestamp);
     localIndex = senderIndex;
+    handshakeAs = local;
     state = State.INITIATION_CREATED;
     return Optional.of(msg);
   }
@@ -197,7 +259,9 @@ public final class Handshake {
    * Consumes an initiation (whose MACs the caller has checked): decrypts the initiator's static
    * key, finds its handshake with {@code lookup}, and accepts it only if its timestamp is newer
    * than any seen from that peer (CVE-2021-46873 is why this must hold across restarts of the
-   * initiator) and the peer's last initiation was at least 20 ms ago.
+   * initiator) and the peer's last initiation was at least 20 ms ago. {@code local} is the static
+   * key the initiation addressed (during a key rotation, either of the interface's two, as MAC1
+   * tells); once accepted, the peer is initiated with that key too, as it evidently knows it.
    *
    * @return the peer's handshake, now in {@link State#INITIATION_CONSUMED}, or empty if refused
    */
@@ -234,11 +298,15 @@ public final class Handshake {
       return Optional.empty();
     }
     synchronized (hs) {
-      if (hs.precomputedStaticStatic == null) {
+      byte[] staticStatic = hs.staticStatic(local);
+      if (staticStatic == null) {
         return Optional.empty();
       }
       // (C, k) = KDF2(C, DH(S_r, S_i.pub)), precomputed
-      ck = Blake2s.kdf(2, chainKey, hs.precomputedStaticStatic);
+      ck = Blake2s.kdf(2, chainKey, staticStatic);
+      if (staticStatic != hs.precomputedStaticStatic) {
+        zero(staticStatic);
+      }
       chainKey = ck[0];
       byte[] encTimestamp = slice(msg, INIT_TIMESTAMP, 28);
       byte[] timestamp = ChaCha20Poly1305.open(ck[1], 0, encTimestamp, hash);
@@ -255,6 +323,8 @@ public final class Handshake {
         return Optional.empty();
       }
       hs.clear();
+      hs.useLocalIdentity(local);
+      hs.handshakeAs = local;
       hs.hash = hash;
       hs.chainKey = chainKey;
       hs.remoteIndex = getInt(msg, INIT_SENDER);
@@ -342,8 +412,8 @@ public final class Handshake {
       NoisePublicKey remoteEph = new NoisePublicKey(ephemeral);
       // C = KDF1(C, DH(E_i, E_r.pub))
       Optional<byte[]> ee = X25519.dh(hs.localEphemeral, remoteEph);
-      // C = KDF1(C, DH(S_i, E_r.pub))
-      Optional<byte[]> se = X25519.dh(local.privateKey(), remoteEph);
+      // C = KDF1(C, DH(S_i, E_r.pub)), S_i the static key our initiation used
+      Optional<byte[]> se = X25519.dh(hs.handshakeAs.privateKey(), remoteEph);
       if (ee.isEmpty() || se.isEmpty()) {
         return Optional.empty();
       }
@@ -394,6 +464,7 @@ public final class Handshake {
     Keypair kp = new Keypair(send, recv, isInitiator, localIndex, remoteIndex, clock.nanoTime());
     zero(keys[0]);
     zero(keys[1]);
+    completedAs = handshakeAs;
     clear();
     return Optional.of(kp);
   }

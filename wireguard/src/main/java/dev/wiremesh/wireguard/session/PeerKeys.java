@@ -36,8 +36,7 @@ final class PeerKeys {
       indices.delete(handshakeIndex, owner);
     }
     int index = indices.insertNew(owner);
-    var created =
-        handshake.createMessageInitiation(context.identity().get(), index, context.clock());
+    var created = handshake.createMessageInitiation(initiatingIdentity(), index, context.clock());
     if (created.isEmpty()) {
       indices.delete(index, owner);
       handshakeIndex = 0;
@@ -47,6 +46,26 @@ final class PeerKeys {
     byte[] msg = created.get();
     cookieGenerator.addMacs(msg);
     return msg;
+  }
+
+  /**
+   * The static key to initiate with: the peer's own choice while the interface holds it, else the
+   * primary (a key dropped after a rotation is never used again).
+   */
+  private LocalIdentity initiatingIdentity() {
+    LocalIdentity chosen = handshake.localIdentity();
+    LocalIdentity primary = context.identity().get();
+    if (primary == null) {
+      return null;
+    }
+    LocalIdentity other = context.otherIdentity().apply(primary);
+    if (chosen != null
+        && (chosen.publicKey().equals(primary.publicKey())
+            || other != null && chosen.publicKey().equals(other.publicKey()))) {
+      return chosen;
+    }
+    handshake.useLocalIdentity(primary);
+    return primary;
   }
 
   /**
@@ -101,6 +120,12 @@ final class PeerKeys {
 
   private synchronized int pendingIndex() {
     return handshakeIndex;
+  }
+
+  /** The peer's static key changed to {@code next}: handshake and MACs follow, keypairs stay. */
+  void rekeyRemote(NoisePublicKey next) {
+    handshake.rekeyRemote(next);
+    cookieGenerator.rekey(next);
   }
 
   /** A cookie reply naming one of our indices: true if it decrypted (our next MAC2 uses it). */

@@ -38,7 +38,7 @@ public final class PeerSession<E> {
   /** Packets waiting for a session (wireguard-go's QueueStagedSize). */
   public static final int QUEUE_STAGED_SIZE = 128;
 
-  private final NoisePublicKey remoteStatic;
+  private volatile NoisePublicKey remoteStatic;
   private final SessionContext<E> context;
   private final SourceFilter allowedSource;
   private final PeerKeys keys;
@@ -110,7 +110,34 @@ public final class PeerSession<E> {
     keys.handshake.setLocalIdentity(identity);
   }
 
-  /** When the last handshake completed (wall clock), or null. */
+  /**
+   * Initiates with {@code identity}, one of the interface's static keys, from now on (during a key
+   * rotation: the key this peer knows); sessions and the handshake in progress go on.
+   */
+  public void useLocalIdentity(LocalIdentity identity) {
+    keys.handshake.useLocalIdentity(identity);
+  }
+
+  /** The interface's static key this peer is initiated with. */
+  public LocalIdentity localIdentity() {
+    return keys.handshake.localIdentity();
+  }
+
+  /** The interface's static key of the last handshake completed with this peer, or null. */
+  public LocalIdentity lastHandshakeIdentity() {
+    return keys.handshake.completedAs();
+  }
+
+  /**
+   * The peer rotated its static key: from now on it is {@code next} (handshakes, MACs, lookups),
+   * while its current sessions carry traffic on until the next handshake replaces them. Nothing is
+   * dropped: no remove-and-add.
+   */
+  public void rekeyRemote(NoisePublicKey next) {
+    keys.rekeyRemote(next);
+    remoteStatic = next;
+  }
+
   /** Handshakes completed with this peer, as initiator or responder (for metrics). */
   public long handshakesCompleted() {
     return handshakesCompleted.get();
@@ -431,6 +458,12 @@ public final class PeerSession<E> {
             E ep = endpoint;
             if (ep != null) {
               endpoint = context.retryEndpoint().apply(ep);
+            }
+            // Unanswered while the interface holds two static keys (a rotation): perhaps the
+            // peer knows the other one.
+            LocalIdentity other = context.otherIdentity().apply(localIdentity());
+            if (other != null) {
+              useLocalIdentity(other);
             }
           }
           sendHandshakeInitiation(h.isRetry(), out::add);

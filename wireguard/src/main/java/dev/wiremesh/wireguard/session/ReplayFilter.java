@@ -1,9 +1,12 @@
 package dev.wiremesh.wireguard.session;
 
 /**
- * The receive-side anti-replay window of RFC 6479, one per keypair: a ring of 2048 bits kept as 32
+ * The receive-side anti-replay window of RFC 6479, one per keypair: a ring of 8192 bits kept as 128
  * longs, of which one long is redundant, so the window covers the greatest counter accepted and the
- * {@value #WINDOW_SIZE} before it.
+ * {@value #WINDOW_SIZE} before it. That is the Linux kernel's window ({@code COUNTER_BITS_TOTAL
+ * 8192}) and wireguard-go's ({@code ringBlocks 128}): parallel crypto workers and the network
+ * reorder packets, and a packet that either of them would accept must not be dropped here as "too
+ * old". The ring costs 1 KB per keypair.
  *
  * <p>Check and update are one call, {@link #validateCounter}, made only <em>after</em> the packet
  * decrypted and authenticated: a forged packet must never move the window. Counters are unsigned
@@ -18,7 +21,7 @@ public final class ReplayFilter {
   private static final int BLOCK_BITS = 1 << BLOCK_BIT_LOG;
 
   /** Bits in the ring. */
-  public static final int COUNTER_BITS_TOTAL = 2048;
+  public static final int COUNTER_BITS_TOTAL = 8192;
 
   private static final int RING_BLOCKS = COUNTER_BITS_TOTAL / BLOCK_BITS;
   private static final int BLOCK_MASK = RING_BLOCKS - 1;
@@ -26,7 +29,7 @@ public final class ReplayFilter {
 
   /**
    * How far behind the greatest accepted counter a counter may be and still be accepted: the ring
-   * less one redundant long, 1984.
+   * less one redundant long, 8128.
    */
   public static final int WINDOW_SIZE = COUNTER_BITS_TOTAL - BLOCK_BITS;
 

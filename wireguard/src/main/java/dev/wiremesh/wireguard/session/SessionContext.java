@@ -18,6 +18,8 @@ import java.util.function.UnaryOperator;
  * @param mtu the tunnel's MTU, for padding (whitepaper §5.4.6)
  * @param retryEndpoint what a handshake retry does to the endpoint (the device forgets its sticky
  *     source address so the kernel may pick a fresh route); identity when there is nothing to do
+ * @param otherIdentity during a key rotation, the interface's static key other than the one given
+ *     (an unanswered initiation is retried with it); null otherwise
  * @param <E> the endpoint type
  */
 public record SessionContext<E>(
@@ -26,4 +28,17 @@ public record SessionContext<E>(
     Clock clock,
     ProtocolTiming timing,
     IntSupplier mtu,
-    UnaryOperator<E> retryEndpoint) {}
+    UnaryOperator<E> retryEndpoint,
+    UnaryOperator<LocalIdentity> otherIdentity) {
+
+  /** For an interface with one static key. */
+  public SessionContext(
+      Supplier<LocalIdentity> identity,
+      IndexTable<Object> indices,
+      Clock clock,
+      ProtocolTiming timing,
+      IntSupplier mtu,
+      UnaryOperator<E> retryEndpoint) {
+    this(identity, indices, clock, timing, mtu, retryEndpoint, id -> null);
+  }
+}

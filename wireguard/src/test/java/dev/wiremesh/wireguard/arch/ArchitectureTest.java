@@ -35,6 +35,7 @@ class ArchitectureTest {
             "..wireguard.noise..",
             "..wireguard.session..",
             "..wireguard.cookie..",
+            "..wireguard.rotation..",
             "..wireguard.ratelimit..",
             "..wireguard.allowedips..",
             "..wireguard.timers..")

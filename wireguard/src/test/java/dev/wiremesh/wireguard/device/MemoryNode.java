@@ -26,11 +26,20 @@ final class MemoryNode implements AutoCloseable {
   final InetAddress tunnelAddress;
 
   MemoryNode(MemoryNetwork network, String name, String underlay, String tunnelAddress) {
+    this(network, name, underlay, tunnelAddress, ProtocolTiming.standard());
+  }
+
+  MemoryNode(
+      MemoryNetwork network,
+      String name,
+      String underlay,
+      String tunnelAddress,
+      ProtocolTiming timing) {
     this.underlay = ip(underlay);
     this.tunnelAddress = ip(tunnelAddress);
     this.tun = new MemoryTun(name);
     this.bind = network.bind(this.underlay);
-    this.device = new Device(tun, bind, Clock.system(), ProtocolTiming.standard());
+    this.device = new Device(tun, bind, Clock.system(), timing);
     try {
       device.start();
     } catch (IOException e) {

@@ -4,7 +4,10 @@ import static dev.wiremesh.wireguard.timers.ProtocolConstants.REJECT_AFTER_MESSA
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class ReplayFilterTest {
@@ -119,10 +122,10 @@ class ReplayFilterTest {
 
   @Test
   void counterJustOutsideTheWindowIsRefusedAndTheEdgeAccepted() {
-    assertThat(filter.validateCounter(5000, REJECT_AFTER_MESSAGES)).isTrue();
-    assertThat(filter.validateCounter(5000 - WS - 1, REJECT_AFTER_MESSAGES)).isFalse();
-    assertThat(filter.validateCounter(5000 - WS, REJECT_AFTER_MESSAGES)).isTrue();
-    assertThat(filter.validateCounter(5000 - WS, REJECT_AFTER_MESSAGES)).isFalse();
+    assertThat(filter.validateCounter(20_000, REJECT_AFTER_MESSAGES)).isTrue();
+    assertThat(filter.validateCounter(20_000 - WS - 1, REJECT_AFTER_MESSAGES)).isFalse();
+    assertThat(filter.validateCounter(20_000 - WS, REJECT_AFTER_MESSAGES)).isTrue();
+    assertThat(filter.validateCounter(20_000 - WS, REJECT_AFTER_MESSAGES)).isFalse();
   }
 
   @Test
@@ -142,5 +145,76 @@ class ReplayFilterTest {
   void aSmallerLimitRefusesCountersAtOrAboveIt() {
     assertThat(filter.validateCounter(10, 10)).isFalse();
     assertThat(filter.validateCounter(9, 10)).isTrue();
+  }
+
+  /**
+   * The kernel's and wireguard-go's window: 8192 bits in the ring, 8128 counters behind the head.
+   */
+  @Test
+  void theWindowIsTheKernelsAndWireguardGos() {
+    assertThat(ReplayFilter.COUNTER_BITS_TOTAL).isEqualTo(8192);
+    assertThat(ReplayFilter.WINDOW_SIZE).isEqualTo(8128);
+  }
+
+  /**
+   * Parallel crypto workers and a reordering network deliver a burst out of order: a packet 8000
+   * counters behind the newest (accepted by the kernel and wireguard-go) must be accepted here.
+   */
+  @Test
+  void aPacketReorderedFarBehindTheHeadButInsideTheKernelsWindowIsAccepted() {
+    long head = 20_000;
+    for (long i = 0; i <= head; i += 2) {
+      assertThat(filter.validateCounter(i, REJECT_AFTER_MESSAGES)).isTrue();
+    }
+    // every odd counter in the window arrives late, the oldest first
+    for (long i = head - 8001; i < head; i += 2) {
+      assertThat(filter.validateCounter(i, REJECT_AFTER_MESSAGES)).as("counter %d", i).isTrue();
+    }
+    for (long i = head - 8001; i < head; i++) {
+      assertThat(filter.validateCounter(i, REJECT_AFTER_MESSAGES)).as("replay %d", i).isFalse();
+    }
+  }
+
+  /**
+   * Randomized against a naive model (every counter ever accepted in a set, and the greatest): a
+   * counter is fresh iff it is under the limit, not in the set, and at most WINDOW_SIZE behind the
+   * greatest. Streams of increasing counters shuffled in blocks of up to 3 windows, with replays
+   * and jumps mixed in.
+   */
+  @Test
+  void randomizedReorderingAgreesWithANaiveModel() {
+    Random random = new Random(6479);
+    for (int round = 0; round < 20; round++) {
+      filter.reset();
+      Set<Long> seen = new HashSet<>();
+      long greatest = -1;
+      long next = random.nextInt(3) == 0 ? (1L << 62) : 0;
+      for (int block = 0; block < 8; block++) {
+        int size = 1 + random.nextInt(3 * (int) WS);
+        List<Long> counters = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+          counters.add(next + i);
+        }
+        java.util.Collections.shuffle(counters, random);
+        for (int i = 0; i < size; i++) {
+          if (random.nextInt(10) == 0) {
+            counters.add(random.nextInt(counters.size()), counters.get(random.nextInt(size)));
+          }
+        }
+        for (long c : counters) {
+          boolean expected = !seen.contains(c) && (greatest < 0 || greatest - c <= WS);
+          boolean got = filter.validateCounter(c, REJECT_AFTER_MESSAGES);
+          assertThat(got)
+              .as("round %d counter %d (greatest %d)", round, c, greatest)
+              .isEqualTo(expected);
+          if (got) {
+            seen.add(c);
+            greatest = Math.max(greatest, c);
+          }
+        }
+        next +=
+            size + (random.nextBoolean() ? 0 : random.nextInt(4 * ReplayFilter.COUNTER_BITS_TOTAL));
+      }
+    }
   }
 }

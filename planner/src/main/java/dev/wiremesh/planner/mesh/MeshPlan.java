@@ -1,0 +1,29 @@
+package dev.wiremesh.planner.mesh;
+
+import dev.wiremesh.api.agent.DeviceConfig;
+import dev.wiremesh.api.agent.Identity;
+import dev.wiremesh.planner.ipam.AddressOutcome;
+import dev.wiremesh.planner.topology.ExternalMember;
+import dev.wiremesh.planner.topology.MeshSettings;
+import dev.wiremesh.planner.topology.NodeMember;
+import dev.wiremesh.planner.topology.PlannedDevice;
+import java.util.Map;
+
+/**
+ * What the planner made of a mesh's resources: every peer's addresses, the members that take part,
+ * every node's planned device and the DeviceConfig (with its hash) the node's agent is to hold.
+ *
+ * @param addresses IPAM's outcome by peer name (active peers only)
+ * @param invalid external peers left out, by name, with the reason (names the field, never a key)
+ * @param identities the identity each node member was planned with
+ * @param configs the protocol's configuration per node, with hash; peer entries are shared
+ */
+public record MeshPlan(
+    MeshSettings settings,
+    Map<String, AddressOutcome> addresses,
+    Map<String, NodeMember> nodes,
+    Map<String, ExternalMember> externals,
+    Map<String, String> invalid,
+    Map<String, Identity> identities,
+    Map<String, PlannedDevice> devices,
+    Map<String, DeviceConfig> configs) {}
