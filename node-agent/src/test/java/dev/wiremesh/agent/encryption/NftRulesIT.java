@@ -1,5 +1,8 @@
 package dev.wiremesh.agent.encryption;
 
+import static dev.wiremesh.agent.Commands.in;
+import static dev.wiremesh.agent.Commands.ok;
+import static dev.wiremesh.agent.Commands.sh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wiremesh.api.agent.EncryptionPolicy;
@@ -23,31 +26,6 @@ class NftRulesIT {
   static final String TABLE = "wiremesh-it" + TAG;
   static final List<IpPrefix> OWN = List.of(IpPrefix.parse("10.77.0.1/24"));
   static final List<IpPrefix> ROUTED = List.of(IpPrefix.parse("10.78.0.0/24"));
-
-  static String sh(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
-    }
-    return out;
-  }
-
-  static boolean ok(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    p.getInputStream().readAllBytes();
-    return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-  }
-
-  static String[] in(String ns, String... cmd) {
-    String[] out = new String[cmd.length + 4];
-    out[0] = "ip";
-    out[1] = "netns";
-    out[2] = "exec";
-    out[3] = ns;
-    System.arraycopy(cmd, 0, out, 4, cmd.length);
-    return out;
-  }
 
   static Process apiServer;
   static EncryptionEnforcer enforcer;
