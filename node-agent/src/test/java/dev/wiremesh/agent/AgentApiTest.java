@@ -240,7 +240,12 @@ class AgentApiTest {
         .contains("wiremesh_plaintext_dropped_bytes_total 0.0")
         .contains("wiremesh_encryption_enforced 0.0")
         .contains("wiremesh_handshake_failures")
-        .contains("wiremesh_peer_changes_total{change=\"added\"} 2.0");
+        .contains("wiremesh_peer_changes_total{change=\"added\"} 2.0")
+        // This kernel (as CI's) accepts every offload: a 0 here is the silent fallback of issue 19.
+        .contains("wiremesh_dataplane_offload_engaged{offload=\"tun-vnet-hdr\"} 1.0")
+        .contains("wiremesh_dataplane_offload_engaged{offload=\"tun-tso\"} 1.0")
+        .contains("wiremesh_dataplane_offload_engaged{offload=\"udp-gso\"} 1.0")
+        .contains("wiremesh_dataplane_offload_engaged{offload=\"udp-gro\"} 1.0");
     var ready =
         HttpClient.newHttpClient()
             .send(

@@ -4,6 +4,8 @@ import dev.wiremesh.agent.device.DeviceManager;
 import dev.wiremesh.api.agent.DeviceStatus;
 import dev.wiremesh.api.agent.EncryptionStatus;
 import dev.wiremesh.api.agent.PeerStatus;
+import dev.wiremesh.wireguard.offload.Offload;
+import dev.wiremesh.wireguard.offload.OffloadState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -16,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Prometheus metrics: config applies and failures, peers added/changed/removed, per-peer traffic
- * and handshake age, the data plane's dropped packets by reason, and the must-encrypt rules'
- * plaintext drops.
+ * and handshake age, the data plane's dropped packets by reason, the kernel offloads it uses, and
+ * the must-encrypt rules' plaintext drops.
  */
 @ApplicationScoped
 public class AgentMetrics {
@@ -74,6 +76,20 @@ public class AgentMetrics {
                   + d.getOrDefault("response refused", 0L);
             })
         .register(registry);
+    // 1 while the data plane uses the offload, 0 when disabled, refused or fallen back: a silent
+    // fallback to the slow path shows on a dashboard (the agent's log says why).
+    for (Offload o : Offload.values()) {
+      Gauge.builder(
+              "wiremesh_dataplane_offload_engaged",
+              this,
+              m -> {
+                OffloadState st = m.manager.offloads().get(o);
+                return st != null && st.engaged() ? 1 : 0;
+              })
+          .tags("offload", o.id())
+          .description("1 while the data plane uses this kernel offload, else 0")
+          .register(registry);
+    }
   }
 
   private EncryptionStatus encryption() {

@@ -13,6 +13,9 @@ import dev.wiremesh.wireguard.crypto.NoisePublicKey;
 import dev.wiremesh.wireguard.device.Device;
 import dev.wiremesh.wireguard.device.DeviceSnapshot;
 import dev.wiremesh.wireguard.net.LinuxBind;
+import dev.wiremesh.wireguard.offload.Offload;
+import dev.wiremesh.wireguard.offload.OffloadState;
+import dev.wiremesh.wireguard.offload.Offloads;
 import dev.wiremesh.wireguard.timers.Clock;
 import dev.wiremesh.wireguard.timers.ProtocolTiming;
 import dev.wiremesh.wireguard.tun.LinuxTun;
@@ -61,6 +64,7 @@ public final class DeviceManager implements AutoCloseable {
   private final EncryptionEnforcer encryption;
   private Device device;
   private UapiServer uapi;
+  private Offloads offloads;
   private ValidConfig applied;
 
   public DeviceManager(
@@ -187,10 +191,12 @@ public final class DeviceManager implements AutoCloseable {
 
   private void recreate(String ifname) throws IOException {
     closeDevice();
-    LinuxTun tun = LinuxTun.create(ifname);
-    Device d = new Device(tun, new LinuxBind(), Clock.system(), ProtocolTiming.standard());
+    Offloads o = Offloads.fromEnvironment();
+    LinuxTun tun = LinuxTun.create(ifname, o);
+    Device d = new Device(tun, new LinuxBind(o), Clock.system(), ProtocolTiming.standard());
     try {
       d.start();
+      LOG.info(tun.name() + ": " + o.describe());
       d.configurePrivateKey(privateKey);
       uapi = UapiServer.start(uapiDir, tun.name(), new UapiHandler(d));
     } catch (IOException e) {
@@ -198,7 +204,13 @@ public final class DeviceManager implements AutoCloseable {
       throw e;
     }
     device = d;
+    offloads = o;
     applied = null;
+  }
+
+  /** The kernel offloads the data plane negotiated, by offload (empty before the device exists). */
+  public synchronized Map<Offload, OffloadState> offloads() {
+    return device == null || offloads == null ? Map.of() : offloads.snapshot();
   }
 
   /** The device's state for GET /v1/status. */
