@@ -6,6 +6,7 @@ import dev.wiremesh.agent.encryption.EncryptionEnforcer;
 import dev.wiremesh.agent.encryption.NftCommand;
 import dev.wiremesh.agent.keys.KeyStore;
 import dev.wiremesh.agent.netlink.RtNetlinkLinks;
+import dev.wiremesh.agent.rotation.KeyRotator;
 import dev.wiremesh.agent.state.StateStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -26,19 +27,22 @@ public class AgentLifecycle {
   private static final Logger LOG = Logger.getLogger(AgentLifecycle.class);
 
   private final DeviceManager manager;
+  private final KeyRotator rotator;
 
   AgentLifecycle(
       AgentSettings settings, @ConfigProperty(name = "quarkus.http.ssl-port") int agentPort)
       throws IOException {
-    var key = KeyStore.loadOrCreate(settings.stateDir());
+    // The keys as the last rotation step left them: a killed agent resumes a rotation from here.
+    var keys = KeyStore.loadNodeKeys(settings.stateDir());
     this.manager =
         new DeviceManager(
-            key,
+            keys,
             new StateStore(settings.stateDir()),
             new RtNetlinkLinks(),
             settings.uapiDir(),
             new EncryptionEnforcer(new NftCommand(settings.nft()), agentPort));
-    LOG.infof("node public key %s", manager.publicKey());
+    this.rotator = new KeyRotator(settings.stateDir(), manager);
+    LOG.infof("node keys %s", keys);
   }
 
   void onStart(@Observes StartupEvent e) {
@@ -60,5 +64,11 @@ public class AgentLifecycle {
   @Singleton
   DeviceManager manager() {
     return manager;
+  }
+
+  @Produces
+  @Singleton
+  KeyRotator rotator() {
+    return rotator;
   }
 }

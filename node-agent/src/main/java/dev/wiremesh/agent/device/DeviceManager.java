@@ -1,6 +1,7 @@
 package dev.wiremesh.agent.device;
 
 import dev.wiremesh.agent.encryption.EncryptionEnforcer;
+import dev.wiremesh.agent.keys.NodeKeys;
 import dev.wiremesh.agent.state.StateStore;
 import dev.wiremesh.api.agent.ConfigDelta;
 import dev.wiremesh.api.agent.DeviceConfig;
@@ -8,7 +9,6 @@ import dev.wiremesh.api.agent.DeviceStatus;
 import dev.wiremesh.api.agent.EncryptionStatus;
 import dev.wiremesh.api.agent.PeerStatus;
 import dev.wiremesh.wireguard.allowedips.IpPrefix;
-import dev.wiremesh.wireguard.crypto.NoisePrivateKey;
 import dev.wiremesh.wireguard.crypto.NoisePublicKey;
 import dev.wiremesh.wireguard.device.Device;
 import dev.wiremesh.wireguard.device.DeviceSnapshot;
@@ -56,8 +56,7 @@ public final class DeviceManager implements AutoCloseable {
     }
   }
 
-  private final NoisePrivateKey privateKey;
-  private final NoisePublicKey publicKey;
+  private NodeKeys keys;
   private final StateStore store;
   private final LinkSetup link;
   private final Path uapiDir;
@@ -68,21 +67,50 @@ public final class DeviceManager implements AutoCloseable {
   private ValidConfig applied;
 
   public DeviceManager(
-      NoisePrivateKey privateKey,
+      NodeKeys keys,
       StateStore store,
       LinkSetup link,
       Path uapiDir,
       EncryptionEnforcer encryption) {
     this.encryption = encryption;
-    this.privateKey = privateKey;
-    this.publicKey = privateKey.publicKey();
+    this.keys = keys;
     this.store = store;
     this.link = link;
     this.uapiDir = uapiDir;
   }
 
-  public NoisePublicKey publicKey() {
-    return publicKey;
+  /** The node's current public key. */
+  public synchronized NoisePublicKey publicKey() {
+    return keys.current().publicKey();
+  }
+
+  public synchronized NodeKeys keys() {
+    return keys;
+  }
+
+  /**
+   * Moves the device to the keys of the next rotation step: a next key is added as the second
+   * static key (answered), a commit promotes it (the old one still answered), a finish drops the
+   * previous one (zeroed). Sessions go on through every step.
+   */
+  public synchronized void setKeys(NodeKeys next) {
+    NodeKeys was = keys;
+    keys = next;
+    if (device == null) {
+      return;
+    }
+    var rotation = device.keyRotation();
+    if (!was.current().publicKey().equals(next.current().publicKey())) {
+      if (was.next() == null || !was.next().publicKey().equals(next.current().publicKey())) {
+        throw new IllegalStateException("only a prepared next key can become the current key");
+      }
+      rotation.promoteSecondKey();
+    }
+    if (next.second() == null) {
+      rotation.dropSecondKey();
+    } else if (next.next() != null) {
+      rotation.addSecondKey(next.next());
+    }
   }
 
   /** Restores the persisted config, if there is one; true if it did. */
@@ -125,7 +153,7 @@ public final class DeviceManager implements AutoCloseable {
    * installed does not stop the tunnels (they protect what they can) and shows in the status.
    */
   public synchronized Applied apply(DeviceConfig config) throws ConfigException, IOException {
-    ValidConfig next = ConfigValidator.validate(config, publicKey);
+    ValidConfig next = ConfigValidator.validate(config, keys.publicKeys());
     List<IpPrefix> routes = new ArrayList<>();
     for (ValidConfig.Peer p : next.peers().values()) {
       routes.addAll(p.allowedIps());
@@ -149,7 +177,19 @@ public final class DeviceManager implements AutoCloseable {
     int changed = 0;
     int removed = 0;
     synchronized (device.configLock()) {
-      Map<NoisePublicKey, ValidConfig.Peer> old = prev == null ? Map.of() : prev.peers();
+      Map<NoisePublicKey, ValidConfig.Peer> old =
+          prev == null ? Map.of() : new java.util.HashMap<>(prev.peers());
+      // A peer whose key rotated is re-keyed in place (its sessions go on), not removed and added.
+      for (ValidConfig.Peer p : next.peers().values()) {
+        NoisePublicKey from = p.previousPublicKey();
+        if (from != null
+            && old.containsKey(from)
+            && !old.containsKey(p.publicKey())
+            && !next.peers().containsKey(from)) {
+          device.keyRotation().rekeyPeer(from, p.publicKey());
+          old.put(p.publicKey(), old.remove(from));
+        }
+      }
       for (NoisePublicKey k : old.keySet()) {
         if (!next.peers().containsKey(k)) {
           device.configureRemovePeer(k);
@@ -158,7 +198,7 @@ public final class DeviceManager implements AutoCloseable {
       }
       for (ValidConfig.Peer p : next.peers().values()) {
         ValidConfig.Peer was = old.get(p.publicKey());
-        if (was != null && was.source().equals(p.source())) {
+        if (was != null && sameSettings(was, p)) {
           continue; // unchanged: its session stays as it is
         }
         if (was == null) {
@@ -189,6 +229,15 @@ public final class DeviceManager implements AutoCloseable {
     return new Applied(next.source(), added, changed, removed);
   }
 
+  /** Everything but the keys is as it was (the key may have been re-keyed in place). */
+  private static boolean sameSettings(ValidConfig.Peer was, ValidConfig.Peer p) {
+    return was.publicKey().equals(p.publicKey())
+        && Objects.equals(was.psk(), p.psk())
+        && Objects.equals(was.source().endpoint(), p.source().endpoint())
+        && was.allowedIps().equals(p.allowedIps())
+        && was.persistentKeepalive() == p.persistentKeepalive();
+  }
+
   private void recreate(String ifname) throws IOException {
     closeDevice();
     Offloads o = Offloads.fromEnvironment();
@@ -197,7 +246,10 @@ public final class DeviceManager implements AutoCloseable {
     try {
       d.start();
       LOG.info(tun.name() + ": " + o.describe());
-      d.configurePrivateKey(privateKey);
+      d.configurePrivateKey(keys.current());
+      if (keys.second() != null) {
+        d.keyRotation().addSecondKey(keys.second());
+      }
       uapi = UapiServer.start(uapiDir, tun.name(), new UapiHandler(d));
     } catch (IOException e) {
       d.close();
@@ -215,22 +267,28 @@ public final class DeviceManager implements AutoCloseable {
 
   /** The device's state for GET /v1/status. */
   public synchronized DeviceStatus status() {
+    String own = publicKey().toBase64();
     if (device == null) {
-      return new DeviceStatus(null, publicKey.toBase64(), 0, List.of(), encryption.status());
+      return new DeviceStatus(null, own, 0, List.of(), encryption.status());
     }
     DeviceSnapshot s = device.snapshot();
+    boolean rotating = keys.second() != null;
     List<PeerStatus> peers = new ArrayList<>();
     for (DeviceSnapshot.PeerSnapshot p : s.peers()) {
+      String used = null;
+      if (rotating && device.hasPeer(p.publicKey())) {
+        used = device.keyRotation().keyUsedBy(p.publicKey()).map(k -> k.toBase64()).orElse(null);
+      }
       peers.add(
           new PeerStatus(
               p.publicKey().toBase64(),
               p.endpoint() == null ? null : p.endpoint().toString(),
               p.lastHandshake() == null ? 0 : p.lastHandshake().getEpochSecond(),
               p.rxBytes(),
-              p.txBytes()));
+              p.txBytes(),
+              used));
     }
-    return new DeviceStatus(
-        appliedHash(), publicKey.toBase64(), s.listenPort(), peers, encryption.status());
+    return new DeviceStatus(appliedHash(), own, s.listenPort(), peers, encryption.status());
   }
 
   /** The must-encrypt enforcement: what is enforced, the drop counter, the rules. */
@@ -276,7 +334,7 @@ public final class DeviceManager implements AutoCloseable {
   @Override
   public String toString() {
     return "DeviceManager["
-        + publicKey
+        + keys.current().publicKey()
         + ", applied="
         + Objects.requireNonNullElse(appliedHash(), "none")
         + "]";
