@@ -4,6 +4,7 @@ import dev.wiremesh.agent.device.ConfigException;
 import dev.wiremesh.agent.device.DeviceManager;
 import dev.wiremesh.agent.keys.KeyStore;
 import dev.wiremesh.agent.netlink.RtNetlinkLinks;
+import dev.wiremesh.agent.rotation.KeyRotator;
 import dev.wiremesh.agent.state.StateStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -23,13 +24,16 @@ public class AgentLifecycle {
   private static final Logger LOG = Logger.getLogger(AgentLifecycle.class);
 
   private final DeviceManager manager;
+  private final KeyRotator rotator;
 
   AgentLifecycle(AgentSettings settings) throws IOException {
-    var key = KeyStore.loadOrCreate(settings.stateDir());
+    // The keys as the last rotation step left them: a killed agent resumes a rotation from here.
+    var keys = KeyStore.loadNodeKeys(settings.stateDir());
     this.manager =
         new DeviceManager(
-            key, new StateStore(settings.stateDir()), new RtNetlinkLinks(), settings.uapiDir());
-    LOG.infof("node public key %s", manager.publicKey());
+            keys, new StateStore(settings.stateDir()), new RtNetlinkLinks(), settings.uapiDir());
+    this.rotator = new KeyRotator(settings.stateDir(), manager);
+    LOG.infof("node keys %s", keys);
   }
 
   void onStart(@Observes StartupEvent e) {
@@ -51,5 +55,11 @@ public class AgentLifecycle {
   @Singleton
   DeviceManager manager() {
     return manager;
+  }
+
+  @Produces
+  @Singleton
+  KeyRotator rotator() {
+    return rotator;
   }
 }

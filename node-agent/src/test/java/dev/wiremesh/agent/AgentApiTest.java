@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wiremesh.api.agent.ConfigDelta;
 import dev.wiremesh.api.agent.DeviceConfig;
+import dev.wiremesh.api.agent.KeyRotationRequest;
 import dev.wiremesh.api.agent.PeerConfig;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -222,7 +223,12 @@ class AgentApiTest {
         .contains("wiremesh_handshake_events{event=\"initiation_sent\"}")
         .contains("wiremesh_handshakes_completed")
         .contains("wiremesh_handshake_failures")
-        .contains("wiremesh_peer_changes_total{change=\"added\"} 2.0");
+        .contains("wiremesh_peer_changes_total{change=\"added\"} 2.0")
+        // This kernel (as CI's) accepts every offload: a 0 here is the silent fallback of issue 19.
+        .contains("wiremesh_dataplane_offload_engaged{offload=\"tun-vnet-hdr\"} 1.0")
+        .contains("wiremesh_dataplane_offload_engaged{offload=\"tun-tso\"} 1.0")
+        .contains("wiremesh_dataplane_offload_engaged{offload=\"udp-gso\"} 1.0")
+        .contains("wiremesh_dataplane_offload_engaged{offload=\"udp-gro\"} 1.0");
     var ready =
         HttpClient.newHttpClient()
             .send(
@@ -232,7 +238,7 @@ class AgentApiTest {
   }
 
   @Test
-  @Order(7)
+  @Order(10)
   void renewedCertificatesAreServedWithoutARestart() throws Exception {
     // The operator's PKI rotates the CA and the agent's certificate: new files are mounted.
     TestPki rotated = new TestPki("wiremesh-rotated-ca");
@@ -245,5 +251,109 @@ class AgentApiTest {
     assertThatThrownBy(() -> send(operator(), "GET", "/v1/identity", null))
         .as("the old CA is no longer trusted")
         .isInstanceOf(IOException.class);
+  }
+
+  static final String PEER_C = "5rHg0b1VJ6zjdSHmIEDgpPBT+DRuLtK8E+4a3cPEHV0=";
+
+  @Test
+  @Order(8)
+  void aPeerWhoseKeyRotatedIsRekeyedInPlace() throws Exception {
+    HttpClient c = operator();
+    DeviceConfig before =
+        config(
+            List.of(new PeerConfig(PEER_A, null, "192.0.2.9:51820", List.of("198.18.78.0/24"), 0)));
+    assertThat(send(c, "PUT", "/v1/config", before).statusCode()).isEqualTo(200);
+    DeviceConfig after =
+        config(
+            List.of(
+                new PeerConfig(PEER_C, null, "192.0.2.9:51820", List.of("198.18.78.0/24"), 0)
+                    .withPreviousPublicKey(PEER_A)));
+    var r = send(c, "PUT", "/v1/config", after);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode peers = JSON.readTree(r.body()).get("peers");
+    assertThat(peers).hasSize(1);
+    assertThat(peers.get(0).get("publicKey").asText()).isEqualTo(PEER_C);
+    var metrics =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://localhost:9091/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    // In place: a change, neither a removal nor an addition.
+    assertThat(metrics).contains("wiremesh_peer_changes_total{change=\"changed\"} 1.0");
+  }
+
+  @Test
+  @Order(9)
+  void theNodeKeyRotatesThroughPrepareCommitFinish() throws Exception {
+    HttpClient c = operator();
+    java.nio.file.Path state = AgentTestResource.dir.resolve("state");
+    String old =
+        JSON.readTree(send(c, "GET", "/v1/identity", null).body()).get("publicKey").asText();
+
+    var prepared = send(c, "POST", "/v1/key-rotation", new KeyRotationRequest("prepare", null));
+    assertThat(prepared.statusCode()).as(prepared.body()).isEqualTo(200);
+    JsonNode id = JSON.readTree(prepared.body());
+    String next = id.get("nextPublicKey").asText();
+    assertThat(id.get("publicKey").asText()).isEqualTo(old);
+    assertThat(next).matches("^[A-Za-z0-9+/]{43}=$").isNotEqualTo(old);
+    assertThat(id.get("capabilities").toString()).contains("key-rotation-v1");
+    assertThat(java.nio.file.Files.getPosixFilePermissions(state.resolve("next.key")))
+        .containsExactlyInAnyOrder(
+            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    assertThat(prepared.body())
+        .doesNotContain(java.nio.file.Files.readString(state.resolve("next.key")).strip());
+    // Prepare again: the same next key (a retried step changes nothing).
+    assertThat(
+            JSON.readTree(
+                    send(c, "POST", "/v1/key-rotation", new KeyRotationRequest("prepare", null))
+                        .body())
+                .get("nextPublicKey")
+                .asText())
+        .isEqualTo(next);
+    // The node's next key cannot be a peer.
+    var own =
+        send(
+            c,
+            "PUT",
+            "/v1/config",
+            config(List.of(new PeerConfig(next, null, null, List.of(), 0))));
+    assertThat(own.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(own.body()).get("field").asText()).isEqualTo("peers[0].publicKey");
+
+    var wrong = send(c, "POST", "/v1/key-rotation", new KeyRotationRequest("commit", PEER_B));
+    assertThat(wrong.statusCode()).isEqualTo(409);
+    assertThat(JSON.readTree(wrong.body()).get("detail").asText())
+        .contains("not this node's next key");
+    var bad = send(c, "POST", "/v1/key-rotation", new KeyRotationRequest("rotate", null));
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(bad.body()).get("field").asText()).isEqualTo("action");
+
+    var committed = send(c, "POST", "/v1/key-rotation", new KeyRotationRequest("commit", next));
+    assertThat(committed.statusCode()).as(committed.body()).isEqualTo(200);
+    id = JSON.readTree(committed.body());
+    assertThat(id.get("publicKey").asText()).isEqualTo(next);
+    assertThat(id.get("previousPublicKey").asText()).isEqualTo(old);
+    assertThat(JSON.readTree(send(c, "GET", "/v1/status", null).body()).get("publicKey").asText())
+        .isEqualTo(next);
+    assertThat(java.nio.file.Files.exists(state.resolve("previous.key"))).isTrue();
+    assertThat(java.nio.file.Files.exists(state.resolve("next.key"))).isFalse();
+    // A new rotation cannot start before this one is finished.
+    assertThat(
+            send(c, "POST", "/v1/key-rotation", new KeyRotationRequest("prepare", null))
+                .statusCode())
+        .isEqualTo(409);
+
+    var finished = send(c, "POST", "/v1/key-rotation", new KeyRotationRequest("finish", next));
+    assertThat(finished.statusCode()).as(finished.body()).isEqualTo(200);
+    id = JSON.readTree(finished.body());
+    assertThat(id.get("publicKey").asText()).isEqualTo(next);
+    assertThat(id.has("previousPublicKey")).isFalse();
+    assertThat(java.nio.file.Files.exists(state.resolve("previous.key"))).isFalse();
+    try (var files = java.nio.file.Files.list(state)) {
+      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".key")))
+          .containsExactly("private.key");
+    }
   }
 }

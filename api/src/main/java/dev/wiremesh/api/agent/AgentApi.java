@@ -13,6 +13,13 @@ public final class AgentApi {
   /** GET: the {@link DeviceStatus}. */
   public static final String STATUS = "/v1/status";
 
+  /**
+   * POST a {@link KeyRotationRequest}: prepare, commit or finish the rotation of the node's key
+   * (agents whose {@link Identity} has {@link Identity#KEY_ROTATION}); answers the {@link
+   * Identity}.
+   */
+  public static final String KEY_ROTATION = "/v1/key-rotation";
+
   /** The media type of errors (RFC 7807). */
   public static final String PROBLEM_JSON = "application/problem+json";
 

@@ -14,8 +14,9 @@ import java.util.Locale;
  * over a canonical text, as {@code "sha256:" + hex}. The canonical text (docs/agent-protocol.md) is
  * one {@code key=value} line per field, in a fixed order: interface, listen_port, mtu, each address
  * (sorted), then per peer sorted by public key: public_key, preshared_key (empty for none),
- * endpoint (empty for none), persistent_keepalive, each allowed_ip (sorted). Addresses and CIDRs
- * are compared as written but lower-cased: the operator writes canonical forms.
+ * endpoint (empty for none), persistent_keepalive, each allowed_ip (sorted), previous_public_key
+ * (only when set). Addresses and CIDRs are compared as written but lower-cased: the operator writes
+ * canonical forms.
  */
 public final class ConfigHash {
   private ConfigHash() {}
@@ -41,6 +42,21 @@ public final class ConfigHash {
       for (String a : sorted(p.allowedIPs())) {
         line(b, "allowed_ip", a);
       }
+      // Only while the peer's key rotates, so the hashes of every other config stay as they were.
+      if (p.previousPublicKey() != null) {
+        line(b, "previous_public_key", p.previousPublicKey());
+      }
+    }
+    // Written only when set, so that a full mesh node's config hashes as it did before them.
+    if (c.forwarding()) {
+      line(b, "forwarding", "true");
+    }
+    List<String> routes = new ArrayList<>();
+    for (RouteConfig r : c.routes()) {
+      routes.add(r.to() + " via " + r.via() + (r.src() == null ? "" : " src " + r.src()));
+    }
+    for (String r : sorted(routes)) {
+      line(b, "route", r);
     }
     try {
       byte[] d =

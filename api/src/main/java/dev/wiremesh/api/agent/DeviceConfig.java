@@ -1,11 +1,17 @@
 package dev.wiremesh.api.agent;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
  * A node's whole desired WireGuard configuration, as the operator plans it and the agent applies
  * it. {@code hash} is {@link ConfigHash#of} of the rest; the agent refuses a config whose hash does
  * not match its content.
+ *
+ * @param forwarding whether the node forwards packets between its interfaces (a location's leader
+ *     does: it carries the location's traffic to the other locations)
+ * @param routes routes over the node's own network rather than the tunnel (the location topology's
+ *     Direct mode); empty otherwise
  */
 public record DeviceConfig(
     String hash,
@@ -13,15 +19,30 @@ public record DeviceConfig(
     List<String> addresses,
     int listenPort,
     int mtu,
-    List<PeerConfig> peers) {
+    List<PeerConfig> peers,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean forwarding,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RouteConfig> routes) {
   public DeviceConfig {
     addresses = addresses == null ? List.of() : List.copyOf(addresses);
     peers = peers == null ? List.of() : List.copyOf(peers);
+    routes = routes == null ? List.of() : List.copyOf(routes);
+  }
+
+  /** A config without forwarding and without routes outside the tunnel (a full mesh node's). */
+  public DeviceConfig(
+      String hash,
+      String interfaceName,
+      List<String> addresses,
+      int listenPort,
+      int mtu,
+      List<PeerConfig> peers) {
+    this(hash, interfaceName, addresses, listenPort, mtu, peers, false, List.of());
   }
 
   /** This config with its hash computed. */
   public DeviceConfig withHash() {
-    return new DeviceConfig(ConfigHash.of(this), interfaceName, addresses, listenPort, mtu, peers);
+    return new DeviceConfig(
+        ConfigHash.of(this), interfaceName, addresses, listenPort, mtu, peers, forwarding, routes);
   }
 
   /** True when {@code hash} matches the content. */
@@ -45,6 +66,13 @@ public record DeviceConfig(
       byKey.put(p.publicKey(), p);
     }
     return new DeviceConfig(
-        delta.hash(), interfaceName, addresses, listenPort, mtu, List.copyOf(byKey.values()));
+        delta.hash(),
+        interfaceName,
+        addresses,
+        listenPort,
+        mtu,
+        List.copyOf(byKey.values()),
+        forwarding,
+        routes);
   }
 }

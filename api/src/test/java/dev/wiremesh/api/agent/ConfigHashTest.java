@@ -83,6 +83,14 @@ class ConfigHashTest {
                 A.endpoint(),
                 A.allowedIPs(),
                 25)));
+    changes.add(c -> withLocation(c, true, List.of()));
+    changes.add(c -> withLocation(c, false, List.of(ROUTE)));
+    changes.add(
+        c -> withLocation(c, false, List.of(new RouteConfig("10.100.0.0/16", "192.0.2.7", null))));
+    changes.add(
+        c ->
+            withLocation(
+                c, false, List.of(new RouteConfig("10.100.0.0/16", "192.0.2.1", "10.100.0.4"))));
     String base = ConfigHash.of(BASE);
     List<String> seen = new ArrayList<>();
     for (var change : changes) {
@@ -91,6 +99,67 @@ class ConfigHashTest {
       seen.add(h);
     }
     assertThat(seen).doesNotHaveDuplicates();
+  }
+
+  static final RouteConfig ROUTE = new RouteConfig("10.100.0.0/16", "192.0.2.1", "10.100.0.3");
+
+  static DeviceConfig withLocation(DeviceConfig c, boolean forwarding, List<RouteConfig> routes) {
+    return new DeviceConfig(
+        null,
+        c.interfaceName(),
+        c.addresses(),
+        c.listenPort(),
+        c.mtu(),
+        c.peers(),
+        forwarding,
+        routes);
+  }
+
+  /** Configs of full mesh nodes (no forwarding, no routes) hash exactly as before those fields. */
+  @Test
+  void aFullMeshConfigHashesAsBeforeForwardingAndRoutes() {
+    assertThat(ConfigHash.of(BASE))
+        .isEqualTo(ConfigHash.of(withLocation(BASE, false, List.of())))
+        .isEqualTo("sha256:" + sha256(canonicalTextOfBase()));
+  }
+
+  @Test
+  void forwardingAndRoutesSurviveJsonAndADelta() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    DeviceConfig c = withLocation(BASE, true, List.of(ROUTE)).withHash();
+    String text = json.writeValueAsString(c);
+    assertThat(text).contains("\"forwarding\":true").contains("\"via\":\"192.0.2.1\"");
+    assertThat(json.writeValueAsString(BASE.withHash()))
+        .doesNotContain("forwarding")
+        .doesNotContain("routes");
+    DeviceConfig back = json.readValue(text, DeviceConfig.class);
+    assertThat(back).isEqualTo(c);
+    assertThat(back.hashMatches()).isTrue();
+    DeviceConfig afterDelta = c.apply(new ConfigDelta(c.hash(), c.hash(), List.of(), List.of()));
+    assertThat(afterDelta.forwarding()).isTrue();
+    assertThat(afterDelta.routes()).containsExactly(ROUTE);
+  }
+
+  private static String canonicalTextOfBase() {
+    return "wiremesh-device-config-v1\ninterface=wm0\nlisten_port=51820\nmtu=1420\n"
+        + "address=10.100.0.3/16\n"
+        + "public_key=HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=\n"
+        + "preshared_key=9Nq+Ylbm2cyIRZ6ffGWTe/bDhDmn0a6y5LCT8SpwtXc=\nendpoint=\n"
+        + "persistent_keepalive=0\nallowed_ip=10.100.0.2/32\n"
+        + "public_key=xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\npreshared_key=\n"
+        + "endpoint=192.0.2.1:51820\npersistent_keepalive=25\n"
+        + "allowed_ip=10.100.0.1/32\nallowed_ip=fd00:100::1/128\n";
+  }
+
+  private static String sha256(String s) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
   }
 
   static UnaryOperator<DeviceConfig> withA(PeerConfig a) {

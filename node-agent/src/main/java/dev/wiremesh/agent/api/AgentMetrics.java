@@ -3,6 +3,8 @@ package dev.wiremesh.agent.api;
 import dev.wiremesh.agent.device.DeviceManager;
 import dev.wiremesh.api.agent.DeviceStatus;
 import dev.wiremesh.api.agent.PeerStatus;
+import dev.wiremesh.wireguard.offload.Offload;
+import dev.wiremesh.wireguard.offload.OffloadState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Prometheus metrics: config applies and failures, peers added/changed/removed, per-peer traffic
- * and handshake age, and the data plane's dropped packets by reason.
+ * and handshake age, the data plane's dropped packets by reason, and the kernel offloads it uses.
  */
 @ApplicationScoped
 public class AgentMetrics {
@@ -56,6 +58,20 @@ public class AgentMetrics {
                   + d.getOrDefault("response refused", 0L);
             })
         .register(registry);
+    // 1 while the data plane uses the offload, 0 when disabled, refused or fallen back: a silent
+    // fallback to the slow path shows on a dashboard (the agent's log says why).
+    for (Offload o : Offload.values()) {
+      Gauge.builder(
+              "wiremesh_dataplane_offload_engaged",
+              this,
+              m -> {
+                OffloadState st = m.manager.offloads().get(o);
+                return st != null && st.engaged() ? 1 : 0;
+              })
+          .tags("offload", o.id())
+          .description("1 while the data plane uses this kernel offload, else 0")
+          .register(registry);
+    }
   }
 
   void applied(DeviceManager.Applied a) {

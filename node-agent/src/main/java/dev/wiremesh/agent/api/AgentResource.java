@@ -3,13 +3,18 @@ package dev.wiremesh.agent.api;
 import dev.wiremesh.agent.AgentSettings;
 import dev.wiremesh.agent.device.ConfigException;
 import dev.wiremesh.agent.device.DeviceManager;
+import dev.wiremesh.agent.keys.NodeKeys;
+import dev.wiremesh.agent.rotation.KeyRotator;
+import dev.wiremesh.agent.rotation.RotationConflictException;
 import dev.wiremesh.api.agent.ConfigDelta;
 import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.agent.DeviceStatus;
 import dev.wiremesh.api.agent.Identity;
+import dev.wiremesh.api.agent.KeyRotationRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.MediaType;
@@ -29,16 +34,51 @@ public class AgentResource {
   private final DeviceManager manager;
   private final AgentSettings settings;
   private final AgentMetrics metrics;
+  private final KeyRotator rotator;
 
-  AgentResource(DeviceManager manager, AgentSettings settings, AgentMetrics metrics) {
+  AgentResource(
+      DeviceManager manager, AgentSettings settings, AgentMetrics metrics, KeyRotator rotator) {
     this.manager = manager;
     this.settings = settings;
     this.metrics = metrics;
+    this.rotator = rotator;
   }
 
   @GET
   @Path("identity")
   public Identity identity() throws SocketException {
+    return identity(manager.keys());
+  }
+
+  /** A step of the node's key rotation (docs/key-rotation.md); answers the identity after it. */
+  @POST
+  @Path("key-rotation")
+  public Identity rotate(KeyRotationRequest request)
+      throws ConfigException, IOException, RotationConflictException {
+    if (request == null || request.action() == null) {
+      throw new ConfigException("action", "one of prepare, commit, finish is required");
+    }
+    NodeKeys keys =
+        switch (request.action()) {
+          case KeyRotationRequest.PREPARE -> rotator.prepare();
+          case KeyRotationRequest.COMMIT -> rotator.commit(requireKey(request));
+          case KeyRotationRequest.FINISH -> rotator.finish(requireKey(request));
+          default ->
+              throw new ConfigException(
+                  "action",
+                  "must be one of prepare, commit, finish, got '" + request.action() + "'");
+        };
+    return identity(keys);
+  }
+
+  private static String requireKey(KeyRotationRequest r) throws ConfigException {
+    if (r.publicKey() == null || r.publicKey().isBlank()) {
+      throw new ConfigException("publicKey", "is required for " + r.action());
+    }
+    return r.publicKey();
+  }
+
+  private Identity identity(NodeKeys keys) {
     int port = manager.status().listenPort();
     if (port == 0) {
       port = settings.listenPort();
@@ -47,7 +87,13 @@ public class AgentResource {
     for (String ip : settings.endpoints().orElseGet(AgentResource::hostAddresses)) {
       endpoints.add((ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port);
     }
-    return new Identity(manager.publicKey().toBase64(), port, endpoints);
+    return new Identity(
+        keys.current().publicKey().toBase64(),
+        port,
+        endpoints,
+        keys.next() == null ? null : keys.next().publicKey().toBase64(),
+        keys.previous() == null ? null : keys.previous().publicKey().toBase64(),
+        List.of(Identity.KEY_ROTATION));
   }
 
   @PUT

@@ -28,6 +28,11 @@ public class ProblemMappers {
   }
 
   @ServerExceptionMapper
+  public Response rotationConflict(dev.wiremesh.agent.rotation.RotationConflictException e) {
+    return problem(409, "Key rotation step does not apply", e.getMessage(), "publicKey");
+  }
+
+  @ServerExceptionMapper
   public Response unreadable(com.fasterxml.jackson.core.JsonProcessingException e) {
     String field = null;
     if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m

@@ -29,6 +29,14 @@ public final class ConfigValidator {
 
   /** Parses and checks {@code c}; {@code own} is this node's public key (it cannot be a peer). */
   static ValidConfig validate(DeviceConfig c, NoisePublicKey own) throws ConfigException {
+    return validate(c, List.of(own));
+  }
+
+  /**
+   * Parses and checks {@code c}; {@code own} are this node's public keys (during a rotation, two),
+   * none of which can be a peer.
+   */
+  static ValidConfig validate(DeviceConfig c, List<NoisePublicKey> own) throws ConfigException {
     if (c.hash() == null || !c.hashMatches()) {
       throw new ConfigException(
           "hash", "does not match the content (see docs/agent-protocol.md, \"The config hash\")");
@@ -65,7 +73,7 @@ public final class ConfigValidator {
         throw new ConfigException(
             f + ".publicKey", "must be the base64 of 32 bytes, as wg pubkey prints");
       }
-      if (key.equals(own)) {
+      if (own.contains(key)) {
         throw new ConfigException(f + ".publicKey", "is this node's own public key");
       }
       if (peers.containsKey(key)) {
@@ -90,10 +98,23 @@ public final class ConfigValidator {
         throw new ConfigException(
             f + ".persistentKeepalive", "must be 0-65535 seconds, got " + p.persistentKeepalive());
       }
+      NoisePublicKey previous = null;
+      if (p.previousPublicKey() != null) {
+        try {
+          previous = NoisePublicKey.fromBase64(p.previousPublicKey());
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(
+              f + ".previousPublicKey", "must be the base64 of 32 bytes, as wg pubkey prints");
+        }
+        if (previous.equals(key)) {
+          throw new ConfigException(
+              f + ".previousPublicKey", "must differ from the peer's publicKey");
+        }
+      }
       peers.put(
           key,
           new ValidConfig.Peer(
-              p, key, psk, endpoint, List.copyOf(allowed), p.persistentKeepalive()));
+              p, key, psk, endpoint, List.copyOf(allowed), p.persistentKeepalive(), previous));
     }
     return new ValidConfig(
         c, c.interfaceName(), List.copyOf(addresses), c.listenPort(), c.mtu(), peers);

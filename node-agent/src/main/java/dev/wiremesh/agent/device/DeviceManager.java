@@ -1,5 +1,6 @@
 package dev.wiremesh.agent.device;
 
+import dev.wiremesh.agent.keys.NodeKeys;
 import dev.wiremesh.agent.state.StateStore;
 import dev.wiremesh.api.agent.ConfigDelta;
 import dev.wiremesh.api.agent.DeviceConfig;
@@ -11,6 +12,9 @@ import dev.wiremesh.wireguard.crypto.NoisePublicKey;
 import dev.wiremesh.wireguard.device.Device;
 import dev.wiremesh.wireguard.device.DeviceSnapshot;
 import dev.wiremesh.wireguard.net.LinuxBind;
+import dev.wiremesh.wireguard.offload.Offload;
+import dev.wiremesh.wireguard.offload.OffloadState;
+import dev.wiremesh.wireguard.offload.Offloads;
 import dev.wiremesh.wireguard.timers.Clock;
 import dev.wiremesh.wireguard.timers.ProtocolTiming;
 import dev.wiremesh.wireguard.tun.LinuxTun;
@@ -51,25 +55,58 @@ public final class DeviceManager implements AutoCloseable {
     }
   }
 
-  private final NoisePrivateKey privateKey;
-  private final NoisePublicKey publicKey;
+  private NodeKeys keys;
   private final StateStore store;
   private final LinkSetup link;
   private final Path uapiDir;
   private Device device;
   private UapiServer uapi;
+  private Offloads offloads;
   private ValidConfig applied;
 
   public DeviceManager(NoisePrivateKey privateKey, StateStore store, LinkSetup link, Path uapiDir) {
-    this.privateKey = privateKey;
-    this.publicKey = privateKey.publicKey();
+    this(NodeKeys.of(privateKey), store, link, uapiDir);
+  }
+
+  public DeviceManager(NodeKeys keys, StateStore store, LinkSetup link, Path uapiDir) {
+    this.keys = keys;
     this.store = store;
     this.link = link;
     this.uapiDir = uapiDir;
   }
 
-  public NoisePublicKey publicKey() {
-    return publicKey;
+  /** The node's current public key. */
+  public synchronized NoisePublicKey publicKey() {
+    return keys.current().publicKey();
+  }
+
+  public synchronized NodeKeys keys() {
+    return keys;
+  }
+
+  /**
+   * Moves the device to the keys of the next rotation step: a next key is added as the second
+   * static key (answered), a commit promotes it (the old one still answered), a finish drops the
+   * previous one (zeroed). Sessions go on through every step.
+   */
+  public synchronized void setKeys(NodeKeys next) {
+    NodeKeys was = keys;
+    keys = next;
+    if (device == null) {
+      return;
+    }
+    var rotation = device.keyRotation();
+    if (!was.current().publicKey().equals(next.current().publicKey())) {
+      if (was.next() == null || !was.next().publicKey().equals(next.current().publicKey())) {
+        throw new IllegalStateException("only a prepared next key can become the current key");
+      }
+      rotation.promoteSecondKey();
+    }
+    if (next.second() == null) {
+      rotation.dropSecondKey();
+    } else if (next.next() != null) {
+      rotation.addSecondKey(next.next());
+    }
   }
 
   /** Restores the persisted config, if there is one; true if it did. */
@@ -108,7 +145,7 @@ public final class DeviceManager implements AutoCloseable {
 
   /** Validates the whole config, then applies what differs. */
   public synchronized Applied apply(DeviceConfig config) throws ConfigException, IOException {
-    ValidConfig next = ConfigValidator.validate(config, publicKey);
+    ValidConfig next = ConfigValidator.validate(config, keys.publicKeys());
     ValidConfig prev = applied;
     if (device == null || !device.name().equals(next.interfaceName())) {
       recreate(next.interfaceName());
@@ -126,7 +163,19 @@ public final class DeviceManager implements AutoCloseable {
     int changed = 0;
     int removed = 0;
     synchronized (device.configLock()) {
-      Map<NoisePublicKey, ValidConfig.Peer> old = prev == null ? Map.of() : prev.peers();
+      Map<NoisePublicKey, ValidConfig.Peer> old =
+          prev == null ? Map.of() : new java.util.HashMap<>(prev.peers());
+      // A peer whose key rotated is re-keyed in place (its sessions go on), not removed and added.
+      for (ValidConfig.Peer p : next.peers().values()) {
+        NoisePublicKey from = p.previousPublicKey();
+        if (from != null
+            && old.containsKey(from)
+            && !old.containsKey(p.publicKey())
+            && !next.peers().containsKey(from)) {
+          device.keyRotation().rekeyPeer(from, p.publicKey());
+          old.put(p.publicKey(), old.remove(from));
+        }
+      }
       for (NoisePublicKey k : old.keySet()) {
         if (!next.peers().containsKey(k)) {
           device.configureRemovePeer(k);
@@ -135,7 +184,7 @@ public final class DeviceManager implements AutoCloseable {
       }
       for (ValidConfig.Peer p : next.peers().values()) {
         ValidConfig.Peer was = old.get(p.publicKey());
-        if (was != null && was.source().equals(p.source())) {
+        if (was != null && sameSettings(was, p)) {
           continue; // unchanged: its session stays as it is
         }
         if (was == null) {
@@ -170,39 +219,66 @@ public final class DeviceManager implements AutoCloseable {
     return new Applied(next.source(), added, changed, removed);
   }
 
+  /** Everything but the keys is as it was (the key may have been re-keyed in place). */
+  private static boolean sameSettings(ValidConfig.Peer was, ValidConfig.Peer p) {
+    return was.publicKey().equals(p.publicKey())
+        && Objects.equals(was.psk(), p.psk())
+        && Objects.equals(was.source().endpoint(), p.source().endpoint())
+        && was.allowedIps().equals(p.allowedIps())
+        && was.persistentKeepalive() == p.persistentKeepalive();
+  }
+
   private void recreate(String ifname) throws IOException {
     closeDevice();
-    LinuxTun tun = LinuxTun.create(ifname);
-    Device d = new Device(tun, new LinuxBind(), Clock.system(), ProtocolTiming.standard());
+    Offloads o = Offloads.fromEnvironment();
+    LinuxTun tun = LinuxTun.create(ifname, o);
+    Device d = new Device(tun, new LinuxBind(o), Clock.system(), ProtocolTiming.standard());
     try {
       d.start();
-      d.configurePrivateKey(privateKey);
+      LOG.info(tun.name() + ": " + o.describe());
+      d.configurePrivateKey(keys.current());
+      if (keys.second() != null) {
+        d.keyRotation().addSecondKey(keys.second());
+      }
       uapi = UapiServer.start(uapiDir, tun.name(), new UapiHandler(d));
     } catch (IOException e) {
       d.close();
       throw e;
     }
     device = d;
+    offloads = o;
     applied = null;
+  }
+
+  /** The kernel offloads the data plane negotiated, by offload (empty before the device exists). */
+  public synchronized Map<Offload, OffloadState> offloads() {
+    return device == null || offloads == null ? Map.of() : offloads.snapshot();
   }
 
   /** The device's state for GET /v1/status. */
   public synchronized DeviceStatus status() {
+    String own = publicKey().toBase64();
     if (device == null) {
-      return new DeviceStatus(null, publicKey.toBase64(), 0, List.of());
+      return new DeviceStatus(null, own, 0, List.of());
     }
     DeviceSnapshot s = device.snapshot();
+    boolean rotating = keys.second() != null;
     List<PeerStatus> peers = new ArrayList<>();
     for (DeviceSnapshot.PeerSnapshot p : s.peers()) {
+      String used = null;
+      if (rotating && device.hasPeer(p.publicKey())) {
+        used = device.keyRotation().keyUsedBy(p.publicKey()).map(k -> k.toBase64()).orElse(null);
+      }
       peers.add(
           new PeerStatus(
               p.publicKey().toBase64(),
               p.endpoint() == null ? null : p.endpoint().toString(),
               p.lastHandshake() == null ? 0 : p.lastHandshake().getEpochSecond(),
               p.rxBytes(),
-              p.txBytes()));
+              p.txBytes(),
+              used));
     }
-    return new DeviceStatus(appliedHash(), publicKey.toBase64(), s.listenPort(), peers);
+    return new DeviceStatus(appliedHash(), own, s.listenPort(), peers);
   }
 
   /** The device's drop counters by reason (empty before the device exists). */
@@ -243,7 +319,7 @@ public final class DeviceManager implements AutoCloseable {
   @Override
   public String toString() {
     return "DeviceManager["
-        + publicKey
+        + keys.current().publicKey()
         + ", applied="
         + Objects.requireNonNullElse(appliedHash(), "none")
         + "]";

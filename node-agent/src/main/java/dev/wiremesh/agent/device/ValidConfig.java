@@ -21,12 +21,16 @@ record ValidConfig(
     int mtu,
     Map<NoisePublicKey, Peer> peers) {
 
-  /** One peer, parsed. {@code psk} is null for none; {@code endpoint} null for unknown. */
+  /**
+   * One peer, parsed. {@code psk} is null for none; {@code endpoint} null for unknown; {@code
+   * previousPublicKey} null unless the peer's key is rotating.
+   */
   record Peer(
       PeerConfig source,
       NoisePublicKey publicKey,
       PresharedKey psk,
       Endpoint endpoint,
       List<IpPrefix> allowedIps,
-      int persistentKeepalive) {}
+      int persistentKeepalive,
+      NoisePublicKey previousPublicKey) {}
 }

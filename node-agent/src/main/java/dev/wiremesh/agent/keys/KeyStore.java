@@ -4,9 +4,13 @@ import dev.wiremesh.agent.state.AtomicFiles;
 import dev.wiremesh.wireguard.crypto.NoisePrivateKey;
 import dev.wiremesh.wireguard.crypto.NoisePublicKey;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
 import java.util.Set;
@@ -15,9 +19,17 @@ import java.util.Set;
  * The node's WireGuard private key, in its state folder ({@code private.key}, base64 as {@code wg
  * genkey} writes it, mode 0600). Generated once, on first start; never leaves the process: only the
  * public key is reported, and no message here holds the key.
+ *
+ * <p>During a key rotation (docs/key-rotation.md) the next key waits beside it in {@code next.key},
+ * written before it is ever announced; committing renames {@code private.key} to {@code
+ * previous.key}, then {@code next.key} to {@code private.key} (each rename atomic, so a crash
+ * between them is finished at the next start); finishing overwrites {@code previous.key} with zeros
+ * and deletes it.
  */
 public final class KeyStore {
   public static final String FILE = "private.key";
+  public static final String NEXT_FILE = "next.key";
+  public static final String PREVIOUS_FILE = "previous.key";
 
   private KeyStore() {}
 
@@ -30,6 +42,80 @@ public final class KeyStore {
     NoisePrivateKey key = NoisePrivateKey.generate(new SecureRandom());
     AtomicFiles.write(file, (key.toBase64() + "\n").getBytes(StandardCharsets.US_ASCII));
     return key;
+  }
+
+  /**
+   * Loads the node's keys as the last rotation step left them (generating the current key on first
+   * start), and finishes a commit a crash interrupted.
+   */
+  public static NodeKeys loadNodeKeys(Path stateDir) throws IOException {
+    Path current = stateDir.resolve(FILE);
+    Path next = stateDir.resolve(NEXT_FILE);
+    Path previous = stateDir.resolve(PREVIOUS_FILE);
+    if (!Files.exists(current) && Files.exists(next) && Files.exists(previous)) {
+      // A commit stopped between its two renames: finish it.
+      move(next, current);
+    }
+    NoisePrivateKey key = loadOrCreate(stateDir);
+    NoisePrivateKey n = Files.exists(next) ? load(next) : null;
+    NoisePrivateKey p = Files.exists(previous) ? load(previous) : null;
+    if (n != null && p != null) {
+      throw new IOException(
+          stateDir
+              + " holds both "
+              + NEXT_FILE
+              + " and "
+              + PREVIOUS_FILE
+              + ", which no rotation step leaves: remove "
+              + NEXT_FILE
+              + " to have the rotation start over");
+    }
+    return new NodeKeys(key, n, p);
+  }
+
+  /** Generates the next key and stores it (0600) beside the current one. */
+  public static NoisePrivateKey createNext(Path stateDir) throws IOException {
+    NoisePrivateKey key = NoisePrivateKey.generate(new SecureRandom());
+    AtomicFiles.write(
+        stateDir.resolve(NEXT_FILE), (key.toBase64() + "\n").getBytes(StandardCharsets.US_ASCII));
+    return key;
+  }
+
+  /** The next key becomes the current one; the current one becomes the previous one. */
+  public static void commitNext(Path stateDir) throws IOException {
+    move(stateDir.resolve(FILE), stateDir.resolve(PREVIOUS_FILE));
+    move(stateDir.resolve(NEXT_FILE), stateDir.resolve(FILE));
+  }
+
+  /** Overwrites the previous key's file with zeros, then deletes it. */
+  public static void deletePrevious(Path stateDir) throws IOException {
+    Path file = stateDir.resolve(PREVIOUS_FILE);
+    if (!Files.exists(file)) {
+      return;
+    }
+    // Best effort against recovery from the disk; a copy-on-write file system may keep old blocks.
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ByteBuffer zeros = ByteBuffer.allocate((int) Math.max(ch.size(), 64));
+      while (zeros.hasRemaining()) {
+        ch.write(zeros);
+      }
+      ch.force(true);
+    }
+    Files.delete(file);
+    fsync(stateDir);
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    fsync(from.toAbsolutePath().getParent());
+  }
+
+  private static void fsync(Path dir) {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException ignored) {
+      // Some file systems cannot fsync a folder; the rename itself is still atomic.
+    }
   }
 
   static NoisePrivateKey load(Path file) throws IOException {

@@ -62,4 +62,59 @@ class KeyStoreTest {
         .hasMessageContaining("remove it to have a new key generated")
         .hasMessageNotContaining("not a key");
   }
+
+  @Test
+  void aRotationOnDiskNextThenCommitThenFinishAndEachStepReloads() throws Exception {
+    NoisePrivateKey old = KeyStore.loadOrCreate(dir);
+    NoisePrivateKey next = KeyStore.createNext(dir);
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve(KeyStore.NEXT_FILE))))
+        .isEqualTo("rw-------");
+    NodeKeys prepared = KeyStore.loadNodeKeys(dir);
+    assertThat(prepared.current().publicKey()).isEqualTo(old.publicKey());
+    assertThat(prepared.next().publicKey()).isEqualTo(next.publicKey());
+    assertThat(prepared.previous()).isNull();
+
+    KeyStore.commitNext(dir);
+    NodeKeys committed = KeyStore.loadNodeKeys(dir);
+    assertThat(committed.current().publicKey()).isEqualTo(next.publicKey());
+    assertThat(committed.previous().publicKey()).isEqualTo(old.publicKey());
+    assertThat(committed.next()).isNull();
+
+    KeyStore.deletePrevious(dir);
+    NodeKeys finished = KeyStore.loadNodeKeys(dir);
+    assertThat(finished.current().publicKey()).isEqualTo(next.publicKey());
+    assertThat(finished.second()).isNull();
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly(KeyStore.FILE);
+    }
+  }
+
+  @Test
+  void aCommitKilledBetweenItsTwoRenamesIsFinishedAtTheNextStart() throws Exception {
+    NoisePrivateKey old = KeyStore.loadOrCreate(dir);
+    NoisePrivateKey next = KeyStore.createNext(dir);
+    // The first rename of commitNext happened, the second did not.
+    Files.move(dir.resolve(KeyStore.FILE), dir.resolve(KeyStore.PREVIOUS_FILE));
+
+    NodeKeys keys = KeyStore.loadNodeKeys(dir);
+
+    assertThat(keys.current().publicKey()).isEqualTo(next.publicKey());
+    assertThat(keys.previous().publicKey()).isEqualTo(old.publicKey());
+    assertThat(Files.exists(dir.resolve(KeyStore.NEXT_FILE))).isFalse();
+  }
+
+  @Test
+  void bothANextAndAPreviousKeyIsRefusedWithTheWayOut() throws Exception {
+    KeyStore.loadOrCreate(dir);
+    KeyStore.createNext(dir);
+    Files.copy(dir.resolve(KeyStore.FILE), dir.resolve(KeyStore.PREVIOUS_FILE));
+    Files.setPosixFilePermissions(
+        dir.resolve(KeyStore.PREVIOUS_FILE), PosixFilePermissions.fromString("rw-------"));
+
+    assertThatThrownBy(() -> KeyStore.loadNodeKeys(dir))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("remove " + KeyStore.NEXT_FILE);
+  }
 }

@@ -4,12 +4,15 @@ import dev.wiremesh.api.agent.AgentApi;
 import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.agent.DeviceStatus;
 import dev.wiremesh.api.agent.Identity;
+import dev.wiremesh.api.crd.v1alpha1.LocationStatus;
+import dev.wiremesh.api.crd.v1alpha1.MeshTopology;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import dev.wiremesh.operator.agent.Agent;
 import dev.wiremesh.operator.agent.AgentDiscovery;
 import dev.wiremesh.operator.agent.AgentException;
 import dev.wiremesh.operator.agent.PushResult;
+import dev.wiremesh.planner.locations.NodeLiveness;
 import dev.wiremesh.planner.mesh.MeshPlan;
 import dev.wiremesh.planner.mesh.MeshPlanner;
 import dev.wiremesh.planner.mesh.NodeIdentities;
@@ -41,6 +44,7 @@ public class MeshSync {
   @Inject OperatorConfig config;
   @Inject AgentBeans agents;
   @Inject PeerStatusWriter statusWriter;
+  @Inject LeaderLiveness liveness;
 
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Map<String, CachedIdentity> identities = new ConcurrentHashMap<>();
@@ -55,7 +59,34 @@ public class MeshSync {
       int connectedPeers,
       List<String> problems,
       Map<String, PushResult> pushes,
-      boolean poolsInvalid) {}
+      boolean poolsInvalid,
+      List<LocationStatus> locations,
+      java.time.Duration recheckIn) {
+
+    public Outcome(
+        int nodes,
+        int readyNodes,
+        int peers,
+        int connectedPeers,
+        List<String> problems,
+        Map<String, PushResult> pushes,
+        boolean poolsInvalid) {
+      this(nodes, readyNodes, peers, connectedPeers, problems, pushes, poolsInvalid, null, null);
+    }
+
+    Outcome withLocations(List<LocationStatus> locations, java.time.Duration recheckIn) {
+      return new Outcome(
+          nodes,
+          readyNodes,
+          peers,
+          connectedPeers,
+          problems,
+          pushes,
+          poolsInvalid,
+          locations,
+          recheckIn);
+    }
+  }
 
   /** Forgets the cached agent identities, as a restart does. */
   public void reset() {
@@ -115,6 +146,8 @@ public class MeshSync {
     // An agent that is away for a moment (restarting, being updated) keeps its place in the others'
     // configurations under the identity it last reported: dropping it would cut its tunnels and
     // push to every node twice.
+    boolean locations =
+        mesh.getSpec().effectiveTopology().effectiveMode() == MeshTopology.Mode.Locations;
     MeshPlan plan =
         MeshPlanner.plan(
             mesh,
@@ -125,7 +158,18 @@ public class MeshSync {
               Identity id = agent != null ? identity(agent) : null;
               return id != null ? id : lastKnownIdentity(nodeName, peer);
             },
-            ref -> client.secrets().inNamespace(ref.getNamespace()).withName(ref.getName()).get());
+            ref -> client.secrets().inNamespace(ref.getNamespace()).withName(ref.getName()).get(),
+            locations
+                ? liveness.observe(meshName, nodes.keySet(), statuses.keySet())
+                : NodeLiveness.ALL);
+    if (locations) {
+      LeaderLiveness.logChanges(
+          meshName,
+          mesh.getStatus() == null ? null : mesh.getStatus().getLocations(),
+          plan.locations());
+    } else {
+      liveness.forget(meshName);
+    }
 
     // 4. Push.
     Map<Agent, DeviceConfig> desired = new LinkedHashMap<>();
@@ -146,7 +190,9 @@ public class MeshSync {
         });
 
     // 5. Status of every peer, config Secrets of external peers, and the aggregates.
-    return statusWriter.write(mesh, plan, all, pushes, statuses, problems);
+    return statusWriter
+        .write(mesh, plan, all, pushes, statuses, problems)
+        .withLocations(plan.locations(), liveness.recheckIn(meshName, plan.locations(), nodes));
   }
 
   private List<WireGuardPeer> peersOf(String meshName) {

@@ -10,6 +10,7 @@ import dev.wiremesh.api.crd.v1alpha1.WireGuardPeerStatus;
 import dev.wiremesh.operator.agent.PushResult;
 import dev.wiremesh.planner.ipam.AddressOutcome;
 import dev.wiremesh.planner.ipam.Addresses;
+import dev.wiremesh.planner.locations.NodeRole;
 import dev.wiremesh.planner.mesh.MeshPlan;
 import dev.wiremesh.planner.topology.ExternalMember;
 import dev.wiremesh.planner.topology.MeshSettings;
@@ -167,6 +168,11 @@ public class PeerStatusWriter {
         } else if (old != null) {
           s.setPublicKey(old.getPublicKey());
         }
+        NodeRole role = meshPlan.roles().get(node);
+        if (role != null) {
+          s.setRole(role.describe());
+          s.setLocation(role.location());
+        }
         if (m != null) {
           s.setEndpoint(m.endpoint());
           mustHold.addAll(plan.keySet());
@@ -232,7 +238,10 @@ public class PeerStatusWriter {
               readyMessage,
               gen,
               now);
-      boolean isConnected = total > 0 && reach == total;
+      // A Direct mode member has no tunnel at all: nothing to wait for once it is planned.
+      boolean tunnelless =
+          !external && meshPlan.roles().containsKey(p.getSpec().getNode()) && !mustHold.isEmpty();
+      boolean isConnected = total > 0 ? reach == total : tunnelless;
       conditions =
           Conditions.set(
               conditions,

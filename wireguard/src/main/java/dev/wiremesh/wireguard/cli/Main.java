@@ -2,6 +2,7 @@ package dev.wiremesh.wireguard.cli;
 
 import dev.wiremesh.wireguard.device.Device;
 import dev.wiremesh.wireguard.net.LinuxBind;
+import dev.wiremesh.wireguard.offload.Offloads;
 import dev.wiremesh.wireguard.timers.Clock;
 import dev.wiremesh.wireguard.timers.ProtocolTiming;
 import dev.wiremesh.wireguard.tun.LinuxTun;
@@ -82,9 +83,10 @@ public final class Main {
 
   private static void run(String ifname, ProtocolTiming timing) {
     LOG.info("Starting wiremesh-wg version " + version());
+    Offloads offloads = Offloads.fromEnvironment(); // a bad WIREMESH_WG_DISABLE_OFFLOADS fails here
     LinuxTun tun;
     try {
-      tun = LinuxTun.create(ifname);
+      tun = LinuxTun.create(ifname, offloads);
       // As wireguard-go's CreateTUN(name, DefaultMTU): a full-size inner packet plus the 60 bytes
       // of
       // IPv6, UDP and transport overhead fits a 1500-byte link, so nothing is fragmented.
@@ -93,7 +95,7 @@ public final class Main {
       fail("cannot create TUN interface " + ifname + ": " + e.getMessage());
       return;
     }
-    Device device = new Device(tun, new LinuxBind(), Clock.system(), timing);
+    Device device = new Device(tun, new LinuxBind(offloads), Clock.system(), timing);
     UapiServer uapi;
     try {
       device.start();
@@ -120,6 +122,8 @@ public final class Main {
                   uapi.close();
                   device.close();
                 }));
+    // What the kernel accepted, so a bug report shows the path taken (a fallback is never silent).
+    LOG.info(offloads.describe());
     LOG.info("UAPI listener started on " + uapi.socket());
     LOG.info("device " + tun.name() + " started");
     status("ready");

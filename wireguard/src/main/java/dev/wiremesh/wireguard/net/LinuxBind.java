@@ -4,6 +4,8 @@ import static dev.wiremesh.wireguard.net.Syscalls.unexpected;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.wiremesh.wireguard.offload.Offload;
+import dev.wiremesh.wireguard.offload.Offloads;
 import dev.wiremesh.wireguard.os.Errno;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.ToIntFunction;
 
 /**
  * A {@link Bind} on Linux through the FFM API that behaves like wireguard-go's: two sockets on the
@@ -36,7 +39,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * equal-size datagrams to one endpoint leaves in one {@code sendmsg} with {@code UDP_SEGMENT}
  * ({@link #segmentRun}), and the sockets set {@code UDP_GRO}, so one {@code recvmsg} may bring a
  * run that the receiver splits. The kernel carries such a run through the stack (and a veth) as one
- * packet, which {@code sendmmsg} would not.
+ * packet, which {@code sendmmsg} would not. Either offload can be disabled and either may be
+ * refused by the kernel; what was negotiated, and a later refusal, are recorded in {@link
+ * Offloads}.
  */
 public final class LinuxBind implements Bind {
   private static final int PORT_ATTEMPTS = 100;
@@ -47,8 +52,24 @@ public final class LinuxBind implements Bind {
   private static final ThreadLocal<MessageBuffers> SEND_BUFFERS =
       ThreadLocal.withInitial(MessageBuffers::new);
 
+  private final Offloads offloads;
   private volatile Opening current;
   private int mark;
+
+  /** A bind that asks for every offload. */
+  public LinuxBind() {
+    this(Offloads.allowingAll());
+  }
+
+  /** A bind that asks only for the offloads {@code offloads} allows, and records the answers. */
+  public LinuxBind(Offloads offloads) {
+    this.offloads = Objects.requireNonNull(offloads, "offloads");
+  }
+
+  /** The offloads this bind asked for and what the kernel answered. */
+  public Offloads offloads() {
+    return offloads;
+  }
 
   @Override
   public synchronized Opened open(int port) throws IOException {
@@ -59,9 +80,12 @@ public final class LinuxBind implements Bind {
       throw new IllegalStateException("bind is already open on port " + current.port);
     }
     for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-      var opening = Opening.open(port, mark);
+      var opening =
+          Opening.open(
+              port, mark, offloads.allows(Offload.UDP_GSO), offloads.allows(Offload.UDP_GRO));
       if (opening != null) {
         current = opening;
+        recordOffloads(opening);
         var receivers = new ArrayList<Receiver>();
         for (var socket : opening.sockets()) {
           receivers.add(new SocketReceiver(opening, socket));
@@ -71,6 +95,30 @@ public final class LinuxBind implements Bind {
     }
     throw new BindException(
         "cannot find a free UDP port for both IPv4 and IPv6 after " + PORT_ATTEMPTS + " attempts");
+  }
+
+  /** Records what the sockets of {@code opening} negotiated: on where every socket has it. */
+  private void recordOffloads(Opening opening) {
+    record(Offload.UDP_GSO, opening, s -> s.gsoErrno);
+    record(Offload.UDP_GRO, opening, s -> s.groErrno);
+  }
+
+  private void record(Offload offload, Opening opening, ToIntFunction<UdpSocket> errno) {
+    if (!offloads.allows(offload)) {
+      return;
+    }
+    var on = new ArrayList<String>();
+    var refused = new ArrayList<String>();
+    for (var socket : opening.sockets()) {
+      int e = errno.applyAsInt(socket);
+      if (e == 0) {
+        on.add(socket.familyName());
+      } else {
+        refused.add(socket.familyName() + ": " + Syscalls.name(e));
+      }
+    }
+    offloads.negotiated(
+        offload, refused.isEmpty(), String.join(", ", refused.isEmpty() ? on : refused));
   }
 
   /**
@@ -145,6 +193,13 @@ public final class LinuxBind implements Bind {
           i += run;
         } else {
           socket.segmentation = false; // the kernel refused: one datagram per call from now on
+          offloads.fellBack(
+              Offload.UDP_GSO,
+              socket.familyName()
+                  + " send to "
+                  + endpoint
+                  + " refused with "
+                  + Syscalls.name(socket.segmentationRefusal));
         }
       }
     } finally {
@@ -205,7 +260,7 @@ public final class LinuxBind implements Bind {
      * Opens udp4 then udp6 on the same port. Returns null when {@code port} is 0 and the port the
      * kernel chose for IPv4 is taken for IPv6, so the caller tries again (as wireguard-go does).
      */
-    static Opening open(int port, int mark) throws IOException {
+    static Opening open(int port, int mark, boolean gso, boolean gro) throws IOException {
       UdpSocket ipv4 = null;
       UdpSocket ipv6 = null;
       int wakeFd = -1;
@@ -218,7 +273,7 @@ public final class LinuxBind implements Bind {
           throw new IOException("cannot create eventfd: " + Syscalls.name(Syscalls.errno()));
         }
         int actual = port;
-        ipv4 = UdpSocket.create(Syscalls.AF_INET, mark);
+        ipv4 = UdpSocket.create(Syscalls.AF_INET, mark, gso, gro);
         if (ipv4 != null) {
           int errno = ipv4.bind(port);
           if (errno != 0) {
@@ -226,7 +281,7 @@ public final class LinuxBind implements Bind {
           }
           actual = ipv4.localPort();
         }
-        ipv6 = UdpSocket.create(Syscalls.AF_INET6, mark);
+        ipv6 = UdpSocket.create(Syscalls.AF_INET6, mark, gso, gro);
         if (ipv6 != null) {
           int errno = ipv6.bind(actual);
           if (errno == Errno.EADDRINUSE && port == 0 && ipv4 != null) {
@@ -320,17 +375,25 @@ public final class LinuxBind implements Bind {
   /**
    * Receives from one socket into its own buffers and splits what the kernel coalesced (UDP_GRO)
    * into datagrams; segments that do not fit the caller's arrays wait for the next call. Remembers
-   * the last sender and destination so a steady peer costs no allocation.
+   * the last {@value #CACHED_ENDPOINTS} senders and destinations, so a steady peer costs no
+   * allocation even while another source (a flood, a second peer) interleaves with it.
    */
   private static final class SocketReceiver implements Receiver {
     private final Opening opening;
     private final UdpSocket socket;
     private final MessageBuffers m = new MessageBuffers();
-    private final MemorySegment lastKey = Arena.ofAuto().allocate(KEY_SIZE);
-    private Endpoint lastEndpoint;
+    private static final int CACHED_ENDPOINTS = 4;
 
-    /** The packet information length in {@link #lastKey}. */
-    private long lastInfoLength;
+    /** Slot i's sender sockaddr and packet information, at {@code i * KEY_SIZE}. */
+    private final MemorySegment keys = Arena.ofAuto().allocate((long) KEY_SIZE * CACHED_ENDPOINTS);
+
+    private final Endpoint[] cached = new Endpoint[CACHED_ENDPOINTS];
+
+    /** The packet information length in each slot of {@link #keys}. */
+    private final long[] infoLengths = new long[CACHED_ENDPOINTS];
+
+    /** The slot the next new endpoint replaces (round robin). */
+    private int nextSlot;
 
     /**
      * The last {@code recvmsg}'s segments not yet delivered: {@code remaining} from {@code next}.
@@ -408,29 +471,35 @@ public final class LinuxBind implements Bind {
     private Endpoint endpoint() {
       long at = socket.packetInfoOffset(m);
       long infoLength = at < 0 ? 0 : Math.min(m.control.get(JAVA_LONG, at), 40);
-      boolean same =
-          lastEndpoint != null
-              && infoLength == lastInfoLength
-              && MemorySegment.mismatch(m.name, 0, SockAddr.IN6_SIZE, lastKey, 0, SockAddr.IN6_SIZE)
-                  == -1
-              && MemorySegment.mismatch(
-                      m.control,
-                      Math.max(at, 0),
-                      Math.max(at, 0) + infoLength,
-                      lastKey,
-                      SockAddr.IN6_SIZE,
-                      SockAddr.IN6_SIZE + infoLength)
-                  == -1;
-      if (!same) {
-        InetAddress destination = socket.receivedDestination(m);
-        lastEndpoint = new Endpoint(SockAddr.read(m.name), destination);
-        lastInfoLength = infoLength;
-        MemorySegment.copy(m.name, 0, lastKey, 0, SockAddr.IN6_SIZE);
-        if (at >= 0) {
-          MemorySegment.copy(m.control, at, lastKey, SockAddr.IN6_SIZE, infoLength);
+      for (int i = 0; i < CACHED_ENDPOINTS; i++) {
+        long key = (long) i * KEY_SIZE;
+        if (cached[i] != null
+            && infoLengths[i] == infoLength
+            && MemorySegment.mismatch(
+                    m.name, 0, SockAddr.IN6_SIZE, keys, key, key + SockAddr.IN6_SIZE)
+                == -1
+            && MemorySegment.mismatch(
+                    m.control,
+                    Math.max(at, 0),
+                    Math.max(at, 0) + infoLength,
+                    keys,
+                    key + SockAddr.IN6_SIZE,
+                    key + SockAddr.IN6_SIZE + infoLength)
+                == -1) {
+          return cached[i];
         }
       }
-      return lastEndpoint;
+      int slot = nextSlot;
+      nextSlot = (nextSlot + 1) % CACHED_ENDPOINTS;
+      long key = (long) slot * KEY_SIZE;
+      InetAddress destination = socket.receivedDestination(m);
+      cached[slot] = new Endpoint(SockAddr.read(m.name), destination);
+      infoLengths[slot] = infoLength;
+      MemorySegment.copy(m.name, 0, keys, key, SockAddr.IN6_SIZE);
+      if (at >= 0) {
+        MemorySegment.copy(m.control, at, keys, key + SockAddr.IN6_SIZE, infoLength);
+      }
+      return cached[slot];
     }
   }
 }

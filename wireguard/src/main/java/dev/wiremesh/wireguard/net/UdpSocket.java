@@ -42,18 +42,32 @@ final class UdpSocket {
    * of equal-size datagrams). Cleared when the kernel refuses it; the socket then sends one
    * datagram per call.
    */
-  volatile boolean segmentation = true;
+  volatile boolean segmentation;
+
+  /** 0 if the kernel took {@code UDP_GRO}, else its errno; -1 when not asked for. */
+  int groErrno = -1;
+
+  /** 0 if the kernel knows {@code UDP_SEGMENT}, else its errno; -1 when not asked for. */
+  int gsoErrno = -1;
+
+  /** The errno of the last send the kernel refused to segment, 0 if none. */
+  volatile int segmentationRefusal;
 
   private UdpSocket(int fd, int family) {
     this.fd = fd;
     this.family = family;
   }
 
+  /** {@code ipv4} or {@code ipv6}, for logs. */
+  String familyName() {
+    return family == Syscalls.AF_INET ? "ipv4" : "ipv6";
+  }
+
   /**
    * A configured, unbound socket of {@code family}, or null if the host does not support that
    * family (EAFNOSUPPORT).
    */
-  static UdpSocket create(int family, int mark) throws IOException {
+  static UdpSocket create(int family, int mark, boolean gso, boolean gro) throws IOException {
     int fd;
     try {
       fd =
@@ -84,7 +98,18 @@ final class UdpSocket {
       }
       // Receive coalesced runs of datagrams (UDP_GRO), each split by the receiver; a kernel without
       // it (before 5.0) just delivers them one by one.
-      Sockets.trySetInt(fd, Syscalls.SOL_UDP, Syscalls.UDP_GRO, 1);
+      if (gro) {
+        socket.groErrno = Sockets.trySetInt(fd, Syscalls.SOL_UDP, Syscalls.UDP_GRO, 1);
+      }
+      // Send runs of datagrams in one call (UDP_SEGMENT) if the kernel knows the option (4.18+),
+      // probed as wireguard-go does; a device that refuses it later is handled per send.
+      if (gso) {
+        socket.gsoErrno =
+            Sockets.getInt(fd, Syscalls.SOL_UDP, Syscalls.UDP_SEGMENT) != null
+                ? 0
+                : Syscalls.errno();
+        socket.segmentation = socket.gsoErrno == 0;
+      }
       setBuffer(fd, Syscalls.SO_RCVBUFFORCE, Syscalls.SO_RCVBUF);
       setBuffer(fd, Syscalls.SO_SNDBUFFORCE, Syscalls.SO_SNDBUF);
       if (mark != 0) {
@@ -271,6 +296,7 @@ final class UdpSocket {
           sourceLength = 0;
           m.control.fill((byte) 0);
         } else if (segmentSize > 0 && refusesSegmentation(errno)) {
+          segmentationRefusal = errno;
           return false;
         } else if (errno == Errno.ENETUNREACH || errno == Errno.EHOSTUNREACH) {
           throw new NoRouteToHostException("cannot send to " + to + ": " + Syscalls.name(errno));

@@ -5,6 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import dev.wiremesh.wireguard.offload.Offload;
+import dev.wiremesh.wireguard.offload.Offloads;
 import dev.wiremesh.wireguard.os.Errno;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -12,6 +14,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -36,6 +39,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>{@code read} and {@code write} are critical downcalls into heap arrays: the reader's buffer
  * for one super-packet, and each writer thread's buffer behind its virtio header. No native memory
  * is allocated per packet.
+ *
+ * <p>Each offload degrades on its own when the kernel refuses it or the user disables it ({@link
+ * Offloads}): without TCP segmentation offload the kernel hands over plain packets behind the
+ * header and writes are not merged; without the virtio header packets cross the descriptor bare.
  */
 public final class LinuxTun implements TunDevice {
   private static final String CLONE_DEVICE = "/dev/net/tun";
@@ -44,6 +51,14 @@ public final class LinuxTun implements TunDevice {
   private final String name;
   private final int tunFd;
   private final int wakeFd;
+
+  /** Whether packets cross the descriptor behind a virtio header ({@code IFF_VNET_HDR}). */
+  private final boolean vnetHdr;
+
+  /** Whether the kernel accepted TCP segmentation offload, so writes may merge segments. */
+  private final boolean tso;
+
+  private final Offloads offloads;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Calls hold the read side; close takes the write side before it closes the descriptors. */
@@ -63,10 +78,14 @@ public final class LinuxTun implements TunDevice {
   private static final ThreadLocal<MemorySegment> POLLFDS =
       ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(2L * Libc.POLLFD_SIZE, 8));
 
-  private LinuxTun(String name, int tunFd, int wakeFd) {
+  private LinuxTun(
+      String name, int tunFd, int wakeFd, boolean vnetHdr, boolean tso, Offloads offloads) {
     this.name = name;
     this.tunFd = tunFd;
     this.wakeFd = wakeFd;
+    this.vnetHdr = vnetHdr;
+    this.tso = tso;
+    this.offloads = offloads;
   }
 
   /**
@@ -81,7 +100,16 @@ public final class LinuxTun implements TunDevice {
    *     not root (EPERM/EACCES), name in use (EBUSY) or taken by another kind of interface (EINVAL)
    */
   public static LinuxTun create(String name) throws IOException {
+    return create(name, Offloads.allowingAll());
+  }
+
+  /**
+   * As {@link #create(String)}, asking only for the offloads {@code offloads} allows and recording
+   * there what the kernel accepted.
+   */
+  public static LinuxTun create(String name, Offloads offloads) throws IOException {
     validateName(name);
+    Objects.requireNonNull(offloads, "offloads");
     int tunFd = -1;
     int wakeFd = -1;
     try (var arena = Arena.ofConfined()) {
@@ -95,33 +123,46 @@ public final class LinuxTun implements TunDevice {
       }
       var ifreq = arena.allocate(Libc.IFREQ_SIZE);
       byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-      MemorySegment.copy(nameBytes, 0, ifreq, JAVA_BYTE, 0, nameBytes.length);
-      ifreq.set(
-          JAVA_SHORT,
-          Libc.IFREQ_UNION,
-          (short) (Libc.IFF_TUN | Libc.IFF_NO_PI | Libc.IFF_VNET_HDR));
-      int rc = (int) Libc.IOCTL.invokeExact(state, tunFd, Libc.TUNSETIFF, ifreq);
+      boolean vnetHdr = offloads.allows(Offload.TUN_VNET_HDR);
+      int rc = setIff(state, tunFd, ifreq, nameBytes, vnetHdr);
+      if (rc < 0 && vnetHdr && Libc.errno(state) == Errno.EINVAL) {
+        // A kernel (or a seccomp filter) that refuses the virtio header: plain packets then.
+        offloads.negotiated(Offload.TUN_VNET_HDR, false, "EINVAL");
+        vnetHdr = false;
+        rc = setIff(state, tunFd, ifreq, nameBytes, false);
+      }
       if (rc < 0) {
         int e = Libc.errno(state);
         throw new IOException(
             "cannot create TUN interface \"" + name + "\": " + Errno.name(e) + setIffHint(e));
       }
       String actual = ifreq.getString(0);
-      // TCP segmentation and checksum offload: the kernel may hand over TCP super-packets of up to
-      // 64 KB with the checksum left to us (read() cuts and completes them). A kernel that refuses
-      // just hands over plain packets, still behind a virtio header.
-      int ignored =
-          (int)
-              Libc.IOCTL_LONG.invokeExact(
-                  state,
-                  tunFd,
-                  Libc.TUNSETOFFLOAD,
-                  Libc.TUN_F_CSUM | Libc.TUN_F_TSO4 | Libc.TUN_F_TSO6);
+      boolean tso = false;
+      if (vnetHdr) {
+        offloads.negotiated(Offload.TUN_VNET_HDR, true, "");
+        // TCP segmentation and checksum offload: the kernel may hand over TCP super-packets of up
+        // to 64 KB with the checksum left to us (read() cuts and completes them). A kernel that
+        // refuses just hands over plain packets, still behind a virtio header.
+        if (offloads.allows(Offload.TUN_TSO)) {
+          int offloadRc =
+              (int)
+                  Libc.IOCTL_LONG.invokeExact(
+                      state,
+                      tunFd,
+                      Libc.TUNSETOFFLOAD,
+                      Libc.TUN_F_CSUM | Libc.TUN_F_TSO4 | Libc.TUN_F_TSO6);
+          tso = offloadRc == 0;
+          offloads.negotiated(
+              Offload.TUN_TSO, tso, tso ? "csum, tso4, tso6" : Errno.name(Libc.errno(state)));
+        }
+      } else if (offloads.allows(Offload.TUN_TSO)) {
+        offloads.negotiated(Offload.TUN_TSO, false, "needs tun-vnet-hdr");
+      }
       wakeFd = (int) Libc.EVENTFD.invokeExact(state, 0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK);
       if (wakeFd < 0) {
         throw new IOException("cannot create eventfd: " + Errno.name(Libc.errno(state)));
       }
-      return new LinuxTun(actual, tunFd, wakeFd);
+      return new LinuxTun(actual, tunFd, wakeFd, vnetHdr, tso, offloads);
     } catch (IOException | RuntimeException | Error e) {
       closeQuietly(wakeFd);
       closeQuietly(tunFd);
@@ -129,6 +170,22 @@ public final class LinuxTun implements TunDevice {
     } catch (Throwable t) {
       throw unexpected(t);
     }
+  }
+
+  /** {@code TUNSETIFF} for a TUN without packet information, with or without the virtio header. */
+  private static int setIff(
+      MemorySegment state, int fd, MemorySegment ifreq, byte[] nameBytes, boolean vnetHdr)
+      throws Throwable {
+    ifreq.fill((byte) 0);
+    MemorySegment.copy(nameBytes, 0, ifreq, JAVA_BYTE, 0, nameBytes.length);
+    short flags = (short) (Libc.IFF_TUN | Libc.IFF_NO_PI | (vnetHdr ? Libc.IFF_VNET_HDR : 0));
+    ifreq.set(JAVA_SHORT, Libc.IFREQ_UNION, flags);
+    return (int) Libc.IOCTL.invokeExact(state, fd, Libc.TUNSETIFF, ifreq);
+  }
+
+  /** The offloads this interface asked for and what the kernel answered. */
+  public Offloads offloads() {
+    return offloads;
   }
 
   /**
@@ -255,7 +312,9 @@ public final class LinuxTun implements TunDevice {
    * one if {@code wait}; false if none was queued. A packet the segmenter cannot take is dropped.
    */
   private boolean readSuperPacket(boolean wait) throws IOException {
-    long n = readOnce(superPacket, 0, superPacket.length);
+    // Without the virtio header the packet goes behind an all-zero one (a plain packet).
+    int at = vnetHdr ? 0 : TcpSegmenter.HEADER_SIZE;
+    long n = readOnce(superPacket, at, superPacket.length - at);
     while (n < 0) {
       int e = (int) -n;
       if (e == Errno.EAGAIN && wait) {
@@ -265,9 +324,12 @@ public final class LinuxTun implements TunDevice {
       } else {
         throw failure("read", e); // the packets read so far are lost with the interface
       }
-      n = readOnce(superPacket, 0, superPacket.length);
+      n = readOnce(superPacket, at, superPacket.length - at);
     }
-    segmenter.reset(superPacket, (int) n);
+    if (!vnetHdr) {
+      Arrays.fill(superPacket, 0, TcpSegmenter.HEADER_SIZE, (byte) 0);
+    }
+    segmenter.reset(superPacket, at + (int) n);
     return true;
   }
 
@@ -308,10 +370,9 @@ public final class LinuxTun implements TunDevice {
       throw new IOException(
           "write on TUN interface \"" + name + "\" failed: a packet of " + len + " bytes");
     }
-    System.arraycopy(buf, off, out, TcpSegmenter.HEADER_SIZE, len);
     enter();
     try {
-      writeFully(out, TcpSegmenter.HEADER_SIZE + len);
+      writePacket(buf, off, len, out);
     } finally {
       inUse.readLock().unlock();
     }
@@ -326,9 +387,15 @@ public final class LinuxTun implements TunDevice {
     byte[] out = WRITE_BUFFER.get();
     enter();
     try {
+      if (!tso) {
+        for (int i = 0; i < count; i++) {
+          writePacket(bufs[i], offset, sizes[i], out);
+        }
+        return count;
+      }
       for (int i = 0; i < count; ) {
         long merged = TcpCoalescer.coalesce(bufs, sizes, offset, i, count, out);
-        writeFully(out, TcpCoalescer.length(merged));
+        writeFully(out, 0, TcpCoalescer.length(merged));
         i += TcpCoalescer.taken(merged);
       }
       return count;
@@ -337,11 +404,24 @@ public final class LinuxTun implements TunDevice {
     }
   }
 
-  /** Writes {@code out[0, len)} (a virtio header and a packet); the caller holds {@link #inUse}. */
-  private void writeFully(byte[] out, int len) throws IOException {
+  /**
+   * Writes one plain packet: behind an all-zero virtio header copied into {@code out}, or as it is
+   * without the header. The caller holds {@link #inUse}.
+   */
+  private void writePacket(byte[] buf, int off, int len, byte[] out) throws IOException {
+    if (!vnetHdr) {
+      writeFully(buf, off, len);
+      return;
+    }
+    System.arraycopy(buf, off, out, TcpSegmenter.HEADER_SIZE, len);
+    writeFully(out, 0, TcpSegmenter.HEADER_SIZE + len);
+  }
+
+  /** Writes {@code buf[off, off + len)} in one call; the caller holds {@link #inUse}. */
+  private void writeFully(byte[] buf, int off, int len) throws IOException {
     try {
       var state = Libc.errnoState();
-      var segment = MemorySegment.ofArray(out).asSlice(0, len);
+      var segment = MemorySegment.ofArray(buf).asSlice(off, len);
       while (true) {
         long n = (long) Libc.WRITE.invokeExact(state, tunFd, segment, (long) len);
         if (n >= 0) {

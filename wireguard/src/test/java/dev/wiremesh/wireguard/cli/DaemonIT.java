@@ -130,6 +130,9 @@ class DaemonIT {
     assertThat(seen).isNotEmpty().allMatch(l -> format.matcher(l).matches(), "wireguard-go format");
     assertThat(String.join("\n", seen))
         .contains("UAPI listener started")
+        .contains(
+            "offloads: tun-vnet-hdr on, tun-tso on (csum, tso4, tso6), udp-gso on (ipv4, ipv6),"
+                + " udp-gro on (ipv4, ipv6)")
         .contains("UAPI: Created")
         .contains("UAPI: Updating listen port");
   }
@@ -151,6 +154,12 @@ class DaemonIT {
     Netns.Result loud = ns.tryExec(START, "env", "LOG_LEVEL=loud", IMPL, ifname());
     assertThat(loud.status()).isEqualTo(1);
     assertThat(loud.output()).contains("LOG_LEVEL 'loud' is not one of verbose, debug, error");
+    Netns.Result badOffload =
+        ns.tryExec(START, "env", "WIREMESH_WG_DISABLE_OFFLOADS=gso", IMPL, ifname());
+    assertThat(badOffload.status()).isEqualTo(1);
+    assertThat(badOffload.output().strip().lines()).hasSize(1);
+    assertThat(badOffload.output())
+        .contains("WIREMESH_WG_DISABLE_OFFLOADS: \"gso\" is not an offload; valid:");
     Netns.Result tooLong = ns.tryExec(START, IMPL, "wmd-far-too-long-name");
     assertThat(tooLong.status()).isEqualTo(1);
     assertThat(tooLong.output().strip().lines()).hasSize(1);

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.wiremesh.wireguard.testing.Netns;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -58,41 +55,7 @@ class InteropIT extends InteropFixture {
   @CsvSource({"java sends, 4", "java sends, 6", "java receives, 4", "java receives, 6"})
   void twentyMegabytesOverTcpArriveByteIdentical(String direction, int ipVersion) throws Exception {
     peerBoth(false);
-    boolean javaSends = direction.equals("java sends");
-    Netns sender = javaSends ? nsJ : nsG;
-    Netns receiver = javaSends ? nsG : nsJ;
-    String to = ipVersion == 4 ? (javaSends ? G4 : J4) : "[" + (javaSends ? G6 : J6) + "]";
-    String listen = ipVersion == 4 ? "TCP-LISTEN" : "TCP6-LISTEN";
-    String connect = ipVersion == 4 ? "TCP" : "TCP6";
-    Path src = Files.createTempFile("wm-src", ".bin");
-    Path dst = Files.createTempFile("wm-dst", ".bin");
-    try {
-      byte[] data = new byte[20 * 1024 * 1024];
-      ThreadLocalRandom.current().nextBytes(data);
-      Files.write(src, data);
-      Process server =
-          receiver.spawn(
-              "sh", "-c", "socat -u " + listen + ":5555,reuseaddr OPEN:" + dst + ",creat,trunc");
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .until(
-              () ->
-                  receiver
-                      .tryExec(Duration.ofSeconds(2), "sh", "-c", "ss -ltn | grep -q :5555")
-                      .ok());
-      Netns.Result sent =
-          sender.tryExec(
-              Duration.ofSeconds(60),
-              "sh",
-              "-c",
-              "socat -u OPEN:" + src + " " + connect + ":" + to + ":5555");
-      assertThat(sent.ok()).as(sent.output()).isTrue();
-      await().atMost(Duration.ofSeconds(30)).until(() -> !server.isAlive());
-      assertThat(Files.mismatch(src, dst)).as("first differing byte").isEqualTo(-1L);
-    } finally {
-      Files.deleteIfExists(src);
-      Files.deleteIfExists(dst);
-    }
+    transferTwentyMegabytesOverTcp(direction.equals("java sends"), ipVersion);
   }
 
   @Test

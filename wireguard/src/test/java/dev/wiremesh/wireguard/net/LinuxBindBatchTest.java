@@ -3,6 +3,10 @@ package dev.wiremesh.wireguard.net;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wiremesh.wireguard.net.Receiving.Received;
+import dev.wiremesh.wireguard.offload.Offload;
+import dev.wiremesh.wireguard.offload.OffloadPolicy;
+import dev.wiremesh.wireguard.offload.OffloadState.Status;
+import dev.wiremesh.wireguard.offload.Offloads;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -96,6 +100,40 @@ class LinuxBindBatchTest {
     assertThat(got).extracting(Received::from).containsOnly(from);
     for (int i = 0; i < sent.length; i++) {
       assertThat(got.get(i).data()).as("datagram %d", i).isEqualTo(sent[i]);
+    }
+  }
+
+  @Test
+  void bothOffloadsAreNegotiatedOnBothSocketsAndRecorded() throws Exception {
+    receiver.open(0);
+    assertThat(receiver.offloads().state(Offload.UDP_GSO).status()).isEqualTo(Status.ON);
+    assertThat(receiver.offloads().state(Offload.UDP_GRO).toString()).isEqualTo("on (ipv4, ipv6)");
+    for (int fd : receiver.descriptors()) {
+      assertThat(Sockets.getInt(fd, Syscalls.SOL_UDP, Syscalls.UDP_GRO)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void withSegmentationAndCoalescingDisabledABatchStillArrivesWholeAndInOrder() throws Exception {
+    var policy = OffloadPolicy.parse("udp-gso,udp-gro");
+    try (var plainSender = new LinuxBind(new Offloads(policy));
+        var plainReceiver = new LinuxBind(new Offloads(policy))) {
+      plainSender.open(0);
+      var opened = plainReceiver.open(0);
+      for (var bind : List.of(plainSender, plainReceiver)) {
+        assertThat(bind.offloads().state(Offload.UDP_GSO).status()).isEqualTo(Status.DISABLED);
+        assertThat(bind.offloads().state(Offload.UDP_GRO).status()).isEqualTo(Status.DISABLED);
+      }
+      for (int fd : plainReceiver.descriptors()) {
+        assertThat(Sockets.getInt(fd, Syscalls.SOL_UDP, Syscalls.UDP_GRO))
+            .as("UDP_GRO left off")
+            .isZero();
+      }
+      byte[][] sent = datagrams(100, 1452, 33);
+      var received = receiveInBackground(opened.receivers().getFirst(), sent.length, 7);
+      plainSender.send(sent, sizes(sent), 0, sent.length, Endpoint.of(LOOPBACK, opened.port()));
+      List<Received> got = received.get(5, TimeUnit.SECONDS);
+      assertThat(got).extracting(Received::data).containsExactly(sent);
     }
   }
 

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.wiremesh.wireguard.offload.Offload;
+import dev.wiremesh.wireguard.offload.OffloadPolicy;
+import dev.wiremesh.wireguard.offload.OffloadState.Status;
+import dev.wiremesh.wireguard.offload.Offloads;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -21,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link LinuxTun} against the real kernel, as root, in the root network namespace: each test
@@ -85,6 +91,10 @@ class LinuxTunIT {
   @Test
   void readsAUdpDatagramTheKernelRoutesIntoTheInterfaceAndDeliversAWrittenOne() throws Exception {
     bringUp();
+    roundTripsAUdpDatagram();
+  }
+
+  private void roundTripsAUdpDatagram() throws Exception {
     try (var socket = new DatagramSocket(new InetSocketAddress(local, 0))) {
       byte[] hello = "hello tun".getBytes(StandardCharsets.UTF_8);
       socket.send(new DatagramPacket(hello, hello.length, new InetSocketAddress(remote, 4000)));
@@ -121,8 +131,32 @@ class LinuxTunIT {
   }
 
   @Test
+  void negotiatesTheVirtioHeaderAndTcpSegmentationOffload() {
+    assertThat(tun.offloads().state(Offload.TUN_VNET_HDR).status()).isEqualTo(Status.ON);
+    assertThat(tun.offloads().state(Offload.TUN_TSO).toString()).isEqualTo("on (csum, tso4, tso6)");
+  }
+
+  /** The fallback paths: plain packets behind a virtio header, and bare packets without one. */
+  @ParameterizedTest(name = "without {0}")
+  @ValueSource(strings = {"tun-tso", "tun-vnet-hdr"})
+  void withoutAnOffloadDatagramsAndPingsStillCrossBothWays(String disabled) throws Exception {
+    tun.close();
+    tun = LinuxTun.create(name, new Offloads(OffloadPolicy.parse(disabled)));
+    assertThat(tun.offloads().state(Offload.TUN_TSO).status()).isEqualTo(Status.DISABLED);
+    assertThat(tun.offloads().state(Offload.TUN_VNET_HDR).status())
+        .isEqualTo(disabled.equals("tun-vnet-hdr") ? Status.DISABLED : Status.ON);
+    bringUp();
+    roundTripsAUdpDatagram();
+    answersAPingThroughTheBatchWrite();
+  }
+
+  @Test
   void answersAPingThroughTheInterface() throws Exception {
     bringUp();
+    answersAPingThroughTheBatchWrite();
+  }
+
+  private void answersAPingThroughTheBatchWrite() throws Exception {
     var ping =
         new ProcessBuilder("ping", "-c", "1", "-W", "5", remote.getHostAddress())
             .redirectErrorStream(true)

@@ -71,6 +71,12 @@ public class WireGuardMeshSpec {
           + " other nodes over WireGuard.")
   private Boolean routePodCIDRs;
 
+  @JsonPropertyDescription(
+      "How the nodes are connected: mode FullMesh (the default) or Locations, with locationLabel"
+          + " and intraLocation. Changing it is applied as a difference on every node, without"
+          + " an outage of the tunnels that stay.")
+  private MeshTopology topology;
+
   public List<String> getAddressPools() {
     return addressPools;
   }
@@ -133,6 +139,19 @@ public class WireGuardMeshSpec {
 
   public void setRoutePodCIDRs(Boolean routePodCIDRs) {
     this.routePodCIDRs = routePodCIDRs;
+  }
+
+  public MeshTopology getTopology() {
+    return topology;
+  }
+
+  public void setTopology(MeshTopology topology) {
+    this.topology = topology;
+  }
+
+  /** The topology with its defaults applied (absent: a full mesh). */
+  public MeshTopology effectiveTopology() {
+    return topology == null ? new MeshTopology() : topology;
   }
 
   /** The listen port with its default applied (as the API server would). */

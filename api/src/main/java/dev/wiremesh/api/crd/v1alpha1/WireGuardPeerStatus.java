@@ -22,6 +22,17 @@ public class WireGuardPeerStatus {
       "The same tunnel addresses as a list, one per address pool, IPv4 first: for programs.")
   private List<String> addresses;
 
+  @JsonPropertyDescription(
+      "For a node of a mesh with topology mode Locations: \"Leader of LOCATION\" for the node that"
+          + " carries its location's traffic to the other locations, \"Member of LOCATION\" for"
+          + " the others. Absent in a full mesh and for external peers.")
+  private String role;
+
+  @JsonPropertyDescription(
+      "For a node of a mesh with topology mode Locations: its location (the value of the mesh's"
+          + " location label, or the node's name when the node has no such label).")
+  private String location;
+
   @JsonPropertyDescription("Where the peer was last seen (host:port), as its peers report.")
   private String endpoint;
 
@@ -82,6 +93,22 @@ public class WireGuardPeerStatus {
 
   public void setAddresses(List<String> addresses) {
     this.addresses = addresses;
+  }
+
+  public String getRole() {
+    return role;
+  }
+
+  public void setRole(String role) {
+    this.role = role;
+  }
+
+  public String getLocation() {
+    return location;
+  }
+
+  public void setLocation(String location) {
+    this.location = location;
   }
 
   public String getEndpoint() {
@@ -170,6 +197,8 @@ public class WireGuardPeerStatus {
         && Objects.equals(publicKey, s.publicKey)
         && Objects.equals(address, s.address)
         && Objects.equals(addresses, s.addresses)
+        && Objects.equals(role, s.role)
+        && Objects.equals(location, s.location)
         && Objects.equals(endpoint, s.endpoint)
         && Objects.equals(lastHandshakeTime, s.lastHandshakeTime)
         && Objects.equals(rxBytes, s.rxBytes)
@@ -188,6 +217,8 @@ public class WireGuardPeerStatus {
         publicKey,
         address,
         addresses,
+        role,
+        location,
         endpoint,
         lastHandshakeTime,
         rxBytes,
