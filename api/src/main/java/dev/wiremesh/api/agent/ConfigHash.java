@@ -13,10 +13,10 @@ import java.util.Locale;
  * The content hash of a {@link DeviceConfig}, computed the same way by operator and agent: SHA-256
  * over a canonical text, as {@code "sha256:" + hex}. The canonical text (docs/agent-protocol.md) is
  * one {@code key=value} line per field, in a fixed order: interface, listen_port, mtu, each address
- * (sorted), then per peer sorted by public key: public_key, preshared_key (empty for none),
- * endpoint (empty for none), persistent_keepalive, each allowed_ip (sorted), previous_public_key
- * (only when set). Addresses and CIDRs are compared as written but lower-cased: the operator writes
- * canonical forms.
+ * (sorted), with an encryption policy its mode, table and each API server (sorted), then per peer
+ * sorted by public key: public_key, preshared_key (empty for none), endpoint (empty for none),
+ * persistent_keepalive, each allowed_ip (sorted), previous_public_key (only when set). Addresses
+ * and CIDRs are compared as written but lower-cased: the operator writes canonical forms.
  */
 public final class ConfigHash {
   private ConfigHash() {}
@@ -32,6 +32,17 @@ public final class ConfigHash {
     for (String a : sorted(c.addresses())) {
       line(b, "address", a);
     }
+    // Only when there is a policy: the text (so the hash) of a config without one is what agents
+    // that predate the policy compute, and such an agent refuses a config with one (its hash
+    // cannot match) instead of silently not enforcing it.
+    EncryptionPolicy policy = c.encryption();
+    if (policy != null) {
+      line(b, "encryption", policy.mode());
+      line(b, "encryption_table", policy.table());
+      for (String s : sorted(policy.apiServers())) {
+        line(b, "api_server", s);
+      }
+    }
     List<PeerConfig> peers = new ArrayList<>(c.peers());
     peers.sort(Comparator.comparing(PeerConfig::publicKey));
     for (PeerConfig p : peers) {
@@ -46,6 +57,17 @@ public final class ConfigHash {
       if (p.previousPublicKey() != null) {
         line(b, "previous_public_key", p.previousPublicKey());
       }
+    }
+    // Written only when set, so that a full mesh node's config hashes as it did before them.
+    if (c.forwarding()) {
+      line(b, "forwarding", "true");
+    }
+    List<String> routes = new ArrayList<>();
+    for (RouteConfig r : c.routes()) {
+      routes.add(r.to() + " via " + r.via() + (r.src() == null ? "" : " src " + r.src()));
+    }
+    for (String r : sorted(routes)) {
+      line(b, "route", r);
     }
     try {
       byte[] d =

@@ -129,11 +129,19 @@ class LocalMeshIT extends MeshScenarios {
     assertThat(table.path("kind").asText()).isEqualTo("Table");
     assertThat(table.path("columnDefinitions").findValuesAsText("name"))
         .containsExactly(
-            "Name", "MESH", "NODE", "ADDRESS", "ENDPOINT", "HANDSHAKE", "READY", "ROTATION");
+            "Name",
+            "MESH",
+            "NODE",
+            "ADDRESS",
+            "ROLE",
+            "ENDPOINT",
+            "HANDSHAKE",
+            "READY",
+            "ROTATION");
     List<String> names = new java.util.ArrayList<>();
     table.path("rows").forEach(r -> names.add(r.path("cells").get(0).asText()));
     assertThat(names).contains("laptop-alice", "mesh-node-1", "mesh-node-2");
-    table.path("rows").forEach(r -> assertThat(r.path("cells")).hasSize(8));
+    table.path("rows").forEach(r -> assertThat(r.path("cells")).hasSize(9));
 
     // The stock wg(8), in a node agent's namespaces, sees the node's interface and its peers.
     MeshNode first = mesh.nodes().getFirst();

@@ -11,8 +11,9 @@ import java.util.TreeMap;
 /**
  * The delta between two device configurations: the peers added or changed, and the public keys of
  * those removed. Interface settings never travel in a delta, so a change to them yields null (send
- * the full configuration). When one node joins a mesh of n, each other node's delta holds one peer:
- * the bytes pushed grow linearly with n, not quadratically.
+ * the full configuration); so does a change of forwarding or of the routes outside the tunnel. When
+ * one node joins a mesh of n, each other node's delta holds one peer: the bytes pushed grow
+ * linearly with n, not quadratically.
  */
 public final class ConfigDeltas {
 
@@ -23,7 +24,10 @@ public final class ConfigDeltas {
     if (!previous.interfaceName().equals(next.interfaceName())
         || previous.listenPort() != next.listenPort()
         || previous.mtu() != next.mtu()
-        || !sorted(previous.addresses()).equals(sorted(next.addresses()))) {
+        || !sorted(previous.addresses()).equals(sorted(next.addresses()))
+        || previous.forwarding() != next.forwarding()
+        || !new java.util.HashSet<>(previous.routes())
+            .equals(new java.util.HashSet<>(next.routes()))) {
       return null;
     }
     Map<String, PeerConfig> before = byKey(previous.peers());

@@ -109,6 +109,7 @@ public class MeshReconciler implements Reconciler<WireGuardMesh>, Cleaner<WireGu
     s.setReadyNodes(o.readyNodes());
     s.setPeers(o.peers());
     s.setConnectedPeers(o.connectedPeers());
+    s.setLocations(o.locations());
     s.setObservedGeneration(gen);
     boolean ready = o.nodes() > 0 && o.readyNodes() == o.nodes() && !o.poolsInvalid();
     List<Condition> c =
@@ -144,7 +145,12 @@ public class MeshReconciler implements Reconciler<WireGuardMesh>, Cleaner<WireGu
       mesh.setStatus(s);
       control = UpdateControl.patchStatus(mesh);
     }
-    return control.rescheduleAfter(config.resync().toMillis());
+    // A location leader that stopped answering is replaced as soon as its failover time is up.
+    long next = config.resync().toMillis();
+    if (o.recheckIn() != null) {
+      next = Math.max(1, Math.min(next, o.recheckIn().toMillis()));
+    }
+    return control.rescheduleAfter(next);
   }
 
   /** A mesh going away takes its node peers with it (external peers are the user's). */

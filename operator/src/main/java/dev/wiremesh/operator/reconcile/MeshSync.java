@@ -4,6 +4,8 @@ import dev.wiremesh.api.agent.AgentApi;
 import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.agent.DeviceStatus;
 import dev.wiremesh.api.agent.Identity;
+import dev.wiremesh.api.crd.v1alpha1.LocationStatus;
+import dev.wiremesh.api.crd.v1alpha1.MeshTopology;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import dev.wiremesh.operator.agent.Agent;
@@ -12,6 +14,7 @@ import dev.wiremesh.operator.agent.AgentException;
 import dev.wiremesh.operator.agent.PushResult;
 import dev.wiremesh.operator.rotation.KeyRotations;
 import dev.wiremesh.operator.rotation.PlannedKeys;
+import dev.wiremesh.planner.locations.NodeLiveness;
 import dev.wiremesh.planner.mesh.MeshPlan;
 import dev.wiremesh.planner.mesh.MeshPlanner;
 import dev.wiremesh.planner.mesh.NodeIdentities;
@@ -44,6 +47,7 @@ public class MeshSync {
   @Inject AgentBeans agents;
   @Inject PeerStatusWriter statusWriter;
   @Inject KeyRotations rotations;
+  @Inject LeaderLiveness liveness;
 
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Map<String, CachedIdentity> identities = new ConcurrentHashMap<>();
@@ -58,7 +62,34 @@ public class MeshSync {
       int connectedPeers,
       List<String> problems,
       Map<String, PushResult> pushes,
-      boolean poolsInvalid) {}
+      boolean poolsInvalid,
+      List<LocationStatus> locations,
+      java.time.Duration recheckIn) {
+
+    public Outcome(
+        int nodes,
+        int readyNodes,
+        int peers,
+        int connectedPeers,
+        List<String> problems,
+        Map<String, PushResult> pushes,
+        boolean poolsInvalid) {
+      this(nodes, readyNodes, peers, connectedPeers, problems, pushes, poolsInvalid, null, null);
+    }
+
+    Outcome withLocations(List<LocationStatus> locations, java.time.Duration recheckIn) {
+      return new Outcome(
+          nodes,
+          readyNodes,
+          peers,
+          connectedPeers,
+          problems,
+          pushes,
+          poolsInvalid,
+          locations,
+          recheckIn);
+    }
+  }
 
   /** Forgets the cached agent identities, as a restart does. */
   public void reset() {
@@ -126,6 +157,8 @@ public class MeshSync {
     // A node whose key rotates is planned under its next key while that is distributed, and
     // marked with the key it replaces so the other agents re-key it in place.
     PlannedKeys keys = PlannedKeys.of(all);
+    boolean locations =
+        mesh.getSpec().effectiveTopology().effectiveMode() == MeshTopology.Mode.Locations;
     MeshPlan planned =
         MeshPlanner.plan(
             mesh,
@@ -136,17 +169,19 @@ public class MeshSync {
               Identity id = agent != null ? identity(agent) : null;
               return keys.plan(nodeName, id != null ? id : lastKnownIdentity(nodeName, peer));
             },
-            ref -> client.secrets().inNamespace(ref.getNamespace()).withName(ref.getName()).get());
-    MeshPlan plan =
-        new MeshPlan(
-            planned.settings(),
-            planned.addresses(),
-            planned.nodes(),
-            planned.externals(),
-            planned.invalid(),
-            planned.identities(),
-            planned.devices(),
-            keys.withPreviousKeys(planned.configs()));
+            ref -> client.secrets().inNamespace(ref.getNamespace()).withName(ref.getName()).get(),
+            locations
+                ? liveness.observe(meshName, nodes.keySet(), statuses.keySet())
+                : NodeLiveness.ALL);
+    MeshPlan plan = planned.withConfigs(keys.withPreviousKeys(planned.configs()));
+    if (locations) {
+      LeaderLiveness.logChanges(
+          meshName,
+          mesh.getStatus() == null ? null : mesh.getStatus().getLocations(),
+          plan.locations());
+    } else {
+      liveness.forget(meshName);
+    }
 
     // 4. Push.
     Map<Agent, DeviceConfig> desired = new LinkedHashMap<>();
@@ -180,7 +215,9 @@ public class MeshSync {
             (agent, id) -> identities.put(agent.node(), new CachedIdentity(agent, id)));
 
     // 6. Status of every peer, config Secrets of external peers, and the aggregates.
-    return statusWriter.write(mesh, plan, all, pushes, statuses, problems, rotationStatuses);
+    return statusWriter
+        .write(mesh, plan, all, pushes, statuses, problems, rotationStatuses)
+        .withLocations(plan.locations(), liveness.recheckIn(meshName, plan.locations(), nodes));
   }
 
   private List<WireGuardPeer> peersOf(String meshName) {

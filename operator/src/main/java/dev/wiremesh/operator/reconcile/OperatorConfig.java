@@ -18,6 +18,19 @@ public interface OperatorConfig {
 
   AgentSettings agent();
 
+  TopologySettings topology();
+
+  /** The location topology (WireGuardMesh spec.topology.mode Locations). */
+  interface TopologySettings {
+    /**
+     * How long a location leader's agent may go without answering a status poll before another node
+     * of the location takes over; also how long a returning preferred node must answer without a
+     * gap before it takes the role back. See docs/topology.md for the whole failover time.
+     */
+    @WithDefault("20s")
+    Duration failoverAfter();
+  }
+
   /** How the agents are found and spoken to. */
   interface AgentSettings {
     /** The label selector of the agent Pods. */

@@ -4,12 +4,14 @@ import dev.wiremesh.api.agent.DeviceStatus;
 import dev.wiremesh.api.agent.Identity;
 import dev.wiremesh.api.agent.PeerStatus;
 import dev.wiremesh.api.crd.v1alpha1.KeyRotationStatus;
+import dev.wiremesh.api.crd.v1alpha1.PeerConnection;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeerStatus;
 import dev.wiremesh.operator.agent.PushResult;
 import dev.wiremesh.planner.ipam.AddressOutcome;
 import dev.wiremesh.planner.ipam.Addresses;
+import dev.wiremesh.planner.locations.NodeRole;
 import dev.wiremesh.planner.mesh.MeshPlan;
 import dev.wiremesh.planner.topology.ExternalMember;
 import dev.wiremesh.planner.topology.MeshSettings;
@@ -70,6 +72,15 @@ public class PeerStatusWriter {
                     !(pushes.get(n) instanceof PushResult.Applied
                         || pushes.get(n) instanceof PushResult.Unchanged))
             .toList();
+    // Public key -> WireGuardPeer name, for each node's connections.
+    Map<String, String> names = new java.util.HashMap<>();
+    for (WireGuardPeer p : peers) {
+      NodeMember m = p.getSpec().isExternal() ? null : nodes.get(p.getSpec().getNode());
+      if (m != null) {
+        names.put(m.publicKey(), p.getMetadata().getName());
+      }
+    }
+    externals.forEach((n, e) -> names.put(e.publicKey(), n));
     for (WireGuardPeer p : peers) {
       if (p.getMetadata().getDeletionTimestamp() != null) {
         continue;
@@ -160,15 +171,29 @@ public class PeerStatusWriter {
         } else if (old != null) {
           s.setPublicKey(old.getPublicKey());
         }
+        NodeRole role = meshPlan.roles().get(node);
+        if (role != null) {
+          s.setRole(role.describe());
+          s.setLocation(role.location());
+        }
         if (m != null) {
           s.setEndpoint(m.endpoint());
           mustHold.addAll(plan.keySet());
           PlannedDevice own = plan.get(node);
           DeviceStatus ds = statuses.get(node);
           total = own == null ? 0 : own.peers().size();
-          if (own != null && ds != null) {
+          if (own != null) {
+            List<PeerConnection> connections = new ArrayList<>();
             for (PlannedPeer pp : own.peers()) {
               PeerStatus ps = find(ds, pp.publicKey());
+              connections.add(
+                  new PeerConnection(
+                      names.get(pp.publicKey()),
+                      ps == null || ps.lastHandshake() <= 0
+                          ? null
+                          : Instant.ofEpochSecond(ps.lastHandshake()).toString(),
+                      ps == null ? null : ps.rxBytes(),
+                      ps == null ? null : ps.txBytes()));
               if (ps != null) {
                 lastHandshake = Math.max(lastHandshake, ps.lastHandshake());
                 rx += ps.rxBytes();
@@ -178,6 +203,7 @@ public class PeerStatusWriter {
                 }
               }
             }
+            s.setConnections(connections);
           }
         }
       }
@@ -215,7 +241,10 @@ public class PeerStatusWriter {
               readyMessage,
               gen,
               now);
-      boolean isConnected = total > 0 && reach == total;
+      // A Direct mode member has no tunnel at all: nothing to wait for once it is planned.
+      boolean tunnelless =
+          !external && meshPlan.roles().containsKey(p.getSpec().getNode()) && !mustHold.isEmpty();
+      boolean isConnected = total > 0 ? reach == total : tunnelless;
       conditions =
           Conditions.set(
               conditions,

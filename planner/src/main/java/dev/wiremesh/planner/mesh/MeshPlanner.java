@@ -3,6 +3,8 @@ package dev.wiremesh.planner.mesh;
 import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.agent.Identity;
 import dev.wiremesh.api.agent.PeerConfig;
+import dev.wiremesh.api.agent.RouteConfig;
+import dev.wiremesh.api.crd.v1alpha1.MeshTopology;
 import dev.wiremesh.api.crd.v1alpha1.SecretKeyRef;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
@@ -10,6 +12,10 @@ import dev.wiremesh.planner.ipam.AddressOutcome;
 import dev.wiremesh.planner.ipam.Addresses;
 import dev.wiremesh.planner.ipam.Cidr;
 import dev.wiremesh.planner.ipam.Ipam;
+import dev.wiremesh.planner.locations.LocationPlan;
+import dev.wiremesh.planner.locations.MeshLocations;
+import dev.wiremesh.planner.locations.NodeLiveness;
+import dev.wiremesh.planner.locations.PlannedRoute;
 import dev.wiremesh.planner.topology.ExternalMember;
 import dev.wiremesh.planner.topology.MeshSettings;
 import dev.wiremesh.planner.topology.NodeMember;
@@ -88,6 +94,20 @@ public final class MeshPlanner {
       List<WireGuardPeer> peers,
       NodeIdentities identities,
       Function<SecretKeyRef, Secret> secrets) {
+    return plan(mesh, nodes, peers, identities, secrets, NodeLiveness.ALL);
+  }
+
+  /**
+   * The same, with the agents' liveness for choosing location leaders (topology mode Locations):
+   * the operator's view from its status polls.
+   */
+  public static MeshPlan plan(
+      WireGuardMesh mesh,
+      Map<String, Node> nodes,
+      List<WireGuardPeer> peers,
+      NodeIdentities identities,
+      Function<SecretKeyRef, Secret> secrets,
+      NodeLiveness liveness) {
     List<Cidr> pools = mesh.getSpec().getAddressPools().stream().map(Cidr::parse).toList();
     List<WireGuardPeer> active =
         peers.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
@@ -161,13 +181,43 @@ public final class MeshPlanner {
               gateway));
     }
 
-    Map<String, PlannedDevice> devices =
-        TopologyPlanner.plan(settings, nodeMembers.values(), externals.values());
     Map<String, DeviceConfig> configs = new TreeMap<>();
     Map<PlannedPeer, PeerConfig> shared = new IdentityHashMap<>();
+    if (mesh.getSpec().effectiveTopology().effectiveMode() == MeshTopology.Mode.Locations) {
+      MeshLocations.Result located =
+          MeshLocations.plan(mesh, settings, nodeMembers, nodes, liveness, externals.values());
+      LocationPlan lp = located.plan();
+      lp.devices()
+          .forEach(
+              (node, d) ->
+                  configs.put(
+                      node, toDeviceConfig(d, shared, lp.forwarding(node), lp.routes(node))));
+      return new MeshPlan(
+          settings,
+          addresses,
+          located.members(),
+          externals,
+          invalid,
+          identityByNode,
+          lp.devices(),
+          configs,
+          lp.roles(),
+          located.locations());
+    }
+    Map<String, PlannedDevice> devices =
+        TopologyPlanner.plan(settings, nodeMembers.values(), externals.values());
     devices.forEach((node, d) -> configs.put(node, toDeviceConfig(d, shared)));
     return new MeshPlan(
-        settings, addresses, nodeMembers, externals, invalid, identityByNode, devices, configs);
+        settings,
+        addresses,
+        nodeMembers,
+        externals,
+        invalid,
+        identityByNode,
+        devices,
+        configs,
+        Map.of(),
+        null);
   }
 
   /** The agent's first reported endpoint, else the Node's InternalIP with the mesh's port. */
@@ -192,6 +242,15 @@ public final class MeshPlanner {
    * every other node's config, so n configs of n peers hold n peer objects, not n squared.
    */
   public static DeviceConfig toDeviceConfig(PlannedDevice d, Map<PlannedPeer, PeerConfig> shared) {
+    return toDeviceConfig(d, shared, false, List.of());
+  }
+
+  /** The same, for a node that forwards or has routes outside the tunnel (locations). */
+  public static DeviceConfig toDeviceConfig(
+      PlannedDevice d,
+      Map<PlannedPeer, PeerConfig> shared,
+      boolean forwarding,
+      List<PlannedRoute> routes) {
     List<PeerConfig> peers =
         d.peers().stream()
             .map(
@@ -206,7 +265,15 @@ public final class MeshPlanner {
                                 k.allowedIPs(),
                                 k.persistentKeepalive())))
             .toList();
-    return new DeviceConfig(null, d.interfaceName(), d.addresses(), d.listenPort(), d.mtu(), peers)
+    return new DeviceConfig(
+            null,
+            d.interfaceName(),
+            d.addresses(),
+            d.listenPort(),
+            d.mtu(),
+            peers,
+            forwarding,
+            routes.stream().map(r -> new RouteConfig(r.to(), r.via(), r.src())).toList())
         .withHash();
   }
 }

@@ -42,35 +42,12 @@ public final class TopologyPlanner {
 
     List<PlannedPeer> externalPeers = new ArrayList<>();
     for (ExternalMember e : externals) {
-      List<String> allowed = new ArrayList<>();
-      e.addresses().forEach(a -> allowed.add(Addresses.canonicalNetwork(a)));
-      e.allowedIPs().forEach(a -> allowed.add(Addresses.canonicalNetwork(a)));
-      externalPeers.add(
-          new PlannedPeer(
-              e.publicKey(),
-              e.presharedKey(),
-              e.endpoint(),
-              sortedUnique(allowed),
-              e.persistentKeepalive() != null
-                  ? e.persistentKeepalive()
-                  : mesh.persistentKeepalive()));
+      externalPeers.add(externalPeer(mesh, e));
     }
 
     Map<String, PlannedPeer> nodePeers = new TreeMap<>();
     for (NodeMember n : sortedNodes) {
-      List<String> allowed = new ArrayList<>();
-      n.addresses().forEach(a -> allowed.add(Addresses.canonicalNetwork(a)));
-      if (mesh.routePodCIDRs()) {
-        n.podCIDRs().forEach(c -> allowed.add(Addresses.canonicalNetwork(c)));
-      }
-      nodePeers.put(
-          n.name(),
-          new PlannedPeer(
-              n.publicKey(),
-              null,
-              n.endpoint(),
-              sortedUnique(allowed),
-              mesh.persistentKeepalive()));
+      nodePeers.put(n.name(), nodePeer(mesh, n));
     }
 
     // Nodes that are not gateways reach the external peers through the first gateway by name (the
@@ -122,8 +99,35 @@ public final class TopologyPlanner {
     return out;
   }
 
+  /**
+   * A node as another node's peer: allowed IPs its tunnel addresses and, with routePodCIDRs, its
+   * podCIDRs.
+   */
+  public static PlannedPeer nodePeer(MeshSettings mesh, NodeMember n) {
+    List<String> allowed = new ArrayList<>();
+    n.addresses().forEach(a -> allowed.add(Addresses.canonicalNetwork(a)));
+    if (mesh.routePodCIDRs()) {
+      n.podCIDRs().forEach(c -> allowed.add(Addresses.canonicalNetwork(c)));
+    }
+    return new PlannedPeer(
+        n.publicKey(), null, n.endpoint(), sortedUnique(allowed), mesh.persistentKeepalive());
+  }
+
+  /** An external peer as a gateway's peer: its tunnel addresses and the networks behind it. */
+  public static PlannedPeer externalPeer(MeshSettings mesh, ExternalMember e) {
+    List<String> allowed = new ArrayList<>();
+    e.addresses().forEach(a -> allowed.add(Addresses.canonicalNetwork(a)));
+    e.allowedIPs().forEach(a -> allowed.add(Addresses.canonicalNetwork(a)));
+    return new PlannedPeer(
+        e.publicKey(),
+        e.presharedKey(),
+        e.endpoint(),
+        sortedUnique(allowed),
+        e.persistentKeepalive() != null ? e.persistentKeepalive() : mesh.persistentKeepalive());
+  }
+
   /** Tunnel addresses with their pool's prefix (a /32 or /128 when no pool holds them). */
-  static List<String> interfaceAddresses(List<String> addresses, List<Cidr> pools) {
+  public static List<String> interfaceAddresses(List<String> addresses, List<Cidr> pools) {
     List<String> out = new ArrayList<>();
     for (String a : addresses) {
       InetAddress ip = Cidr.parseAddress(a.contains("/") ? a.substring(0, a.indexOf('/')) : a);
@@ -141,7 +145,8 @@ public final class TopologyPlanner {
     return out;
   }
 
-  private static List<String> sortedUnique(List<String> networks) {
+  /** Networks without duplicates, IPv4 first, then by address and prefix. */
+  public static List<String> sortedUnique(Collection<String> networks) {
     TreeSet<String> set = new TreeSet<>(Addresses.NETWORK_ORDER);
     set.addAll(networks);
     return List.copyOf(set);

@@ -72,6 +72,12 @@ public class WireGuardMeshSpec {
   private Boolean routePodCIDRs;
 
   @JsonPropertyDescription(
+      "How the nodes are connected: mode FullMesh (the default) or Locations, with locationLabel"
+          + " and intraLocation. Changing it is applied as a difference on every node, without"
+          + " an outage of the tunnels that stay.")
+  private MeshTopology topology;
+
+  @JsonPropertyDescription(
       "Rotation of the nodes' WireGuard keys: how often (absent: only on demand, with the"
           + " wiremesh.dev/rotate-key annotation on a node's WireGuardPeer) and how long gateways"
           + " still answer a previous key for external peers.")
@@ -147,6 +153,19 @@ public class WireGuardMeshSpec {
 
   public void setRoutePodCIDRs(Boolean routePodCIDRs) {
     this.routePodCIDRs = routePodCIDRs;
+  }
+
+  public MeshTopology getTopology() {
+    return topology;
+  }
+
+  public void setTopology(MeshTopology topology) {
+    this.topology = topology;
+  }
+
+  /** The topology with its defaults applied (absent: a full mesh). */
+  public MeshTopology effectiveTopology() {
+    return topology == null ? new MeshTopology() : topology;
   }
 
   /** The listen port with its default applied (as the API server would). */

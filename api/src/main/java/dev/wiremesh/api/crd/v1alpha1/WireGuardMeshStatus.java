@@ -22,6 +22,11 @@ public class WireGuardMeshStatus {
   @JsonPropertyDescription("Peers with a handshake within the last 3 minutes.")
   private Integer connectedPeers;
 
+  @JsonPropertyDescription(
+      "With topology mode Locations: every location, sorted by name, with its leader and how many"
+          + " nodes it has.")
+  private List<LocationStatus> locations;
+
   @JsonPropertyDescription("The generation of the spec this status describes.")
   private Long observedGeneration;
 
@@ -62,6 +67,14 @@ public class WireGuardMeshStatus {
     this.connectedPeers = connectedPeers;
   }
 
+  public List<LocationStatus> getLocations() {
+    return locations;
+  }
+
+  public void setLocations(List<LocationStatus> locations) {
+    this.locations = locations;
+  }
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -85,12 +98,14 @@ public class WireGuardMeshStatus {
         && Objects.equals(readyNodes, s.readyNodes)
         && Objects.equals(peers, s.peers)
         && Objects.equals(connectedPeers, s.connectedPeers)
+        && Objects.equals(locations, s.locations)
         && Objects.equals(observedGeneration, s.observedGeneration)
         && Objects.equals(conditions, s.conditions);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(nodes, readyNodes, peers, connectedPeers, observedGeneration, conditions);
+    return Objects.hash(
+        nodes, readyNodes, peers, connectedPeers, locations, observedGeneration, conditions);
   }
 }

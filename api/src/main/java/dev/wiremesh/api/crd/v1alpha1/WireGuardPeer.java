@@ -32,6 +32,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.address",
     type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
+    name = "ROLE",
+    jsonPath = ".status.role",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
     name = "ENDPOINT",
     jsonPath = ".status.endpoint",
     type = AdditionalPrinterColumn.Type.STRING)

@@ -22,6 +22,17 @@ public class WireGuardPeerStatus {
       "The same tunnel addresses as a list, one per address pool, IPv4 first: for programs.")
   private List<String> addresses;
 
+  @JsonPropertyDescription(
+      "For a node of a mesh with topology mode Locations: \"Leader of LOCATION\" for the node that"
+          + " carries its location's traffic to the other locations, \"Member of LOCATION\" for"
+          + " the others. Absent in a full mesh and for external peers.")
+  private String role;
+
+  @JsonPropertyDescription(
+      "For a node of a mesh with topology mode Locations: its location (the value of the mesh's"
+          + " location label, or the node's name when the node has no such label).")
+  private String location;
+
   @JsonPropertyDescription("Where the peer was last seen (host:port), as its peers report.")
   private String endpoint;
 
@@ -39,6 +50,12 @@ public class WireGuardPeerStatus {
 
   @JsonPropertyDescription("Peers this one should reach.")
   private Integer totalPeers;
+
+  @JsonPropertyDescription(
+      "For a node peer: each tunnel its agent should hold, by the WireGuardPeer at the other end,"
+          + " with that tunnel's last handshake and bytes (kubectl wiremesh status and graph show"
+          + " them).")
+  private List<PeerConnection> connections;
 
   @JsonPropertyDescription(
       "For an external peer: the Secret holding its ready wg-quick configuration (without its private key).")
@@ -81,6 +98,22 @@ public class WireGuardPeerStatus {
 
   public void setAddresses(List<String> addresses) {
     this.addresses = addresses;
+  }
+
+  public String getRole() {
+    return role;
+  }
+
+  public void setRole(String role) {
+    this.role = role;
+  }
+
+  public String getLocation() {
+    return location;
+  }
+
+  public void setLocation(String location) {
+    this.location = location;
   }
 
   public String getEndpoint() {
@@ -131,6 +164,14 @@ public class WireGuardPeerStatus {
     this.totalPeers = totalPeers;
   }
 
+  public List<PeerConnection> getConnections() {
+    return connections;
+  }
+
+  public void setConnections(List<PeerConnection> connections) {
+    this.connections = connections;
+  }
+
   public SecretRef getConfigSecretRef() {
     return configSecretRef;
   }
@@ -170,12 +211,15 @@ public class WireGuardPeerStatus {
         && Objects.equals(keyRotation, s.keyRotation)
         && Objects.equals(address, s.address)
         && Objects.equals(addresses, s.addresses)
+        && Objects.equals(role, s.role)
+        && Objects.equals(location, s.location)
         && Objects.equals(endpoint, s.endpoint)
         && Objects.equals(lastHandshakeTime, s.lastHandshakeTime)
         && Objects.equals(rxBytes, s.rxBytes)
         && Objects.equals(txBytes, s.txBytes)
         && Objects.equals(connectedPeers, s.connectedPeers)
         && Objects.equals(totalPeers, s.totalPeers)
+        && Objects.equals(connections, s.connections)
         && Objects.equals(configSecretRef, s.configSecretRef)
         && Objects.equals(observedGeneration, s.observedGeneration)
         && Objects.equals(conditions, s.conditions);
@@ -187,12 +231,15 @@ public class WireGuardPeerStatus {
         publicKey,
         address,
         addresses,
+        role,
+        location,
         endpoint,
         lastHandshakeTime,
         rxBytes,
         txBytes,
         connectedPeers,
         totalPeers,
+        connections,
         configSecretRef,
         observedGeneration,
         conditions);

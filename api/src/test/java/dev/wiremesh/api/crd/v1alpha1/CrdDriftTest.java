@@ -46,8 +46,9 @@ class CrdDriftTest {
     assertThat(peers.at("/spec/versions/0/subresources/status").isObject()).isTrue();
     var columns = peers.at("/spec/versions/0/additionalPrinterColumns");
     assertThat(columns.findValuesAsText("name"))
-        .containsExactly("MESH", "NODE", "ADDRESS", "ENDPOINT", "HANDSHAKE", "READY", "ROTATION");
-    assertThat(columns.get(4).get("type").asText()).isEqualTo("date");
+        .containsExactly(
+            "MESH", "NODE", "ADDRESS", "ROLE", "ENDPOINT", "HANDSHAKE", "READY", "ROTATION");
+    assertThat(columns.get(5).get("type").asText()).isEqualTo("date");
     var mesh = CrdFiles.checkedIn("wireguardmeshes");
     assertThat(mesh.at("/spec/scope").asText()).isEqualTo("Cluster");
     assertThat(mesh.at("/spec/names/shortNames/0").asText()).isEqualTo("wgm");

@@ -127,6 +127,8 @@ class ValidationTest {
     }
   }
 
+  static final String POOL = "{\"addressPools\":[\"10.100.0.0/16\"],";
+
   static Stream<Arguments> meshes() {
     return Stream.of(
         Arguments.of("{\"addressPools\":[\"10.100.0.0/16\"]}", null),
@@ -173,7 +175,49 @@ class ValidationTest {
             "in body should match '^"),
         Arguments.of(
             "{\"addressPools\":[\"10.100.0.0/16\"],\"persistentKeepalive\":70000}",
-            "should be less than or equal to 65535"));
+            "should be less than or equal to 65535"),
+        Arguments.of(POOL + "\"topology\":{}}", null),
+        Arguments.of(POOL + "\"topology\":{\"mode\":\"FullMesh\"}}", null),
+        Arguments.of(POOL + "\"topology\":{\"mode\":\"Locations\"}}", null),
+        Arguments.of(
+            POOL
+                + "\"topology\":{\"mode\":\"Locations\",\"locationLabel\":\"example.com/site\","
+                + "\"intraLocation\":\"Direct\"}}",
+            null),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"Locations\",\"locationLabel\":\"rack\"}}", null),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"Locations\",\"intraLocation\":\"Encrypted\"}}", null),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"Mesh\"}}",
+            "spec.topology.mode: Unsupported value: \"Mesh\": supported values: \"FullMesh\", \"Locations\""),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"Locations\",\"intraLocation\":\"Plain\"}}",
+            "spec.topology.intraLocation: Unsupported value: \"Plain\": supported values: \"Direct\", \"Encrypted\""),
+        Arguments.of(
+            POOL + "\"topology\":{\"locationLabel\":\"topology.kubernetes.io/region\"}}",
+            "topology: locationLabel and intraLocation apply only with mode: Locations"),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"FullMesh\",\"intraLocation\":\"Direct\"}}",
+            "topology: locationLabel and intraLocation apply only with mode: Locations"),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"Locations\",\"locationLabel\":\"my zone\"}}",
+            "topology.locationLabel must be a label key"),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"Locations\",\"locationLabel\":\"Example.com/zone\"}}",
+            "topology.locationLabel must be a label key"),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"Locations\",\"locationLabel\":\"zone-\"}}",
+            "topology.locationLabel must be a label key"),
+        Arguments.of(
+            POOL
+                + "\"topology\":{\"mode\":\"Locations\",\"locationLabel\":\""
+                + "z".repeat(64)
+                + "\"}}",
+            "topology.locationLabel must be a label key"),
+        Arguments.of(
+            POOL + "\"topology\":{\"mode\":\"Locations\",\"locationLabel\":\"/zone\"}}",
+            "topology.locationLabel must be a label key"));
   }
 
   @ParameterizedTest
