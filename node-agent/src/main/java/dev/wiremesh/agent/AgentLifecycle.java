@@ -4,6 +4,7 @@ import dev.wiremesh.agent.device.ConfigException;
 import dev.wiremesh.agent.device.DeviceManager;
 import dev.wiremesh.agent.keys.KeyStore;
 import dev.wiremesh.agent.netlink.RtNetlinkLinks;
+import dev.wiremesh.agent.netlink.RtNetlinkLocationRouting;
 import dev.wiremesh.agent.rotation.KeyRotator;
 import dev.wiremesh.agent.state.StateStore;
 import io.quarkus.runtime.ShutdownEvent;
@@ -31,7 +32,11 @@ public class AgentLifecycle {
     var keys = KeyStore.loadNodeKeys(settings.stateDir());
     this.manager =
         new DeviceManager(
-            keys, new StateStore(settings.stateDir()), new RtNetlinkLinks(), settings.uapiDir());
+            keys,
+            new StateStore(settings.stateDir()),
+            new RtNetlinkLinks(),
+            new RtNetlinkLocationRouting(),
+            settings.uapiDir());
     this.rotator = new KeyRotator(settings.stateDir(), manager);
     LOG.infof("node keys %s", keys);
   }

@@ -1,6 +1,9 @@
 package dev.wiremesh.agent.device;
 
 import dev.wiremesh.agent.keys.NodeKeys;
+import dev.wiremesh.agent.location.LocationRouting;
+import dev.wiremesh.agent.location.ViaRoute;
+import dev.wiremesh.agent.location.ViaRoutes;
 import dev.wiremesh.agent.state.StateStore;
 import dev.wiremesh.api.agent.ConfigDelta;
 import dev.wiremesh.api.agent.DeviceConfig;
@@ -58,6 +61,7 @@ public final class DeviceManager implements AutoCloseable {
   private NodeKeys keys;
   private final StateStore store;
   private final LinkSetup link;
+  private final LocationRouting routing;
   private final Path uapiDir;
   private Device device;
   private UapiServer uapi;
@@ -69,9 +73,16 @@ public final class DeviceManager implements AutoCloseable {
   }
 
   public DeviceManager(NodeKeys keys, StateStore store, LinkSetup link, Path uapiDir) {
+    this(keys, store, link, LocationRouting.NONE, uapiDir);
+  }
+
+  /** With {@code routing} for a location leader's forwarding and Direct mode's routes. */
+  public DeviceManager(
+      NodeKeys keys, StateStore store, LinkSetup link, LocationRouting routing, Path uapiDir) {
     this.keys = keys;
     this.store = store;
     this.link = link;
+    this.routing = routing;
     this.uapiDir = uapiDir;
   }
 
@@ -146,6 +157,12 @@ public final class DeviceManager implements AutoCloseable {
   /** Validates the whole config, then applies what differs. */
   public synchronized Applied apply(DeviceConfig config) throws ConfigException, IOException {
     ValidConfig next = ConfigValidator.validate(config, keys.publicKeys());
+    List<ViaRoute> viaRoutes;
+    try {
+      viaRoutes = ViaRoutes.parse(config.routes());
+    } catch (ViaRoutes.InvalidRoute e) {
+      throw new ConfigException(e.field(), e.getMessage());
+    }
     ValidConfig prev = applied;
     if (device == null || !device.name().equals(next.interfaceName())) {
       recreate(next.interfaceName());
@@ -214,6 +231,7 @@ public final class DeviceManager implements AutoCloseable {
     }
     int mtu = next.mtu() != 0 ? next.mtu() : UplinkMtu.automatic();
     link.reconcile(next.interfaceName(), mtu, next.addresses(), routes);
+    routing.apply(next.interfaceName(), config.forwarding(), viaRoutes);
     applied = next;
     store.save(next.source());
     return new Applied(next.source(), added, changed, removed);
