@@ -3,6 +3,7 @@ package dev.wiremesh.operator.reconcile;
 import dev.wiremesh.api.agent.DeviceStatus;
 import dev.wiremesh.api.agent.Identity;
 import dev.wiremesh.api.agent.PeerStatus;
+import dev.wiremesh.api.crd.v1alpha1.PeerConnection;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeerStatus;
@@ -69,6 +70,15 @@ public class PeerStatusWriter {
                     !(pushes.get(n) instanceof PushResult.Applied
                         || pushes.get(n) instanceof PushResult.Unchanged))
             .toList();
+    // Public key -> WireGuardPeer name, for each node's connections.
+    Map<String, String> names = new java.util.HashMap<>();
+    for (WireGuardPeer p : peers) {
+      NodeMember m = p.getSpec().isExternal() ? null : nodes.get(p.getSpec().getNode());
+      if (m != null) {
+        names.put(m.publicKey(), p.getMetadata().getName());
+      }
+    }
+    externals.forEach((n, e) -> names.put(e.publicKey(), n));
     for (WireGuardPeer p : peers) {
       if (p.getMetadata().getDeletionTimestamp() != null) {
         continue;
@@ -169,9 +179,18 @@ public class PeerStatusWriter {
           PlannedDevice own = plan.get(node);
           DeviceStatus ds = statuses.get(node);
           total = own == null ? 0 : own.peers().size();
-          if (own != null && ds != null) {
+          if (own != null) {
+            List<PeerConnection> connections = new ArrayList<>();
             for (PlannedPeer pp : own.peers()) {
               PeerStatus ps = find(ds, pp.publicKey());
+              connections.add(
+                  new PeerConnection(
+                      names.get(pp.publicKey()),
+                      ps == null || ps.lastHandshake() <= 0
+                          ? null
+                          : Instant.ofEpochSecond(ps.lastHandshake()).toString(),
+                      ps == null ? null : ps.rxBytes(),
+                      ps == null ? null : ps.txBytes()));
               if (ps != null) {
                 lastHandshake = Math.max(lastHandshake, ps.lastHandshake());
                 rx += ps.rxBytes();
@@ -181,6 +200,7 @@ public class PeerStatusWriter {
                 }
               }
             }
+            s.setConnections(connections);
           }
         }
       }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.wiremesh.api.agent.PeerConfig;
+import dev.wiremesh.api.crd.v1alpha1.PeerConnection;
 import dev.wiremesh.api.crd.v1alpha1.SecretKeyRef;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardMeshSpec;
@@ -160,6 +161,20 @@ class MeshReconcilerTest {
             });
     assertThat(peer("join-join-a").getStatus().getLastHandshakeTime()).isNotNull();
     assertThat(peer("join-join-a").getStatus().getConnectedPeers()).isEqualTo(2);
+    // Each tunnel of a node, by the peer at the other end, with what its agent reports.
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () ->
+                assertThat(peer("join-join-a").getStatus().getConnections())
+                    .extracting(
+                        PeerConnection::getPeer,
+                        x -> x.getLastHandshakeTime() != null,
+                        PeerConnection::getRxBytes,
+                        PeerConnection::getTxBytes)
+                    .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("join-join-b", true, 100L, 200L),
+                        org.assertj.core.groups.Tuple.tuple("join-join-c", true, 100L, 200L)));
   }
 
   @Test

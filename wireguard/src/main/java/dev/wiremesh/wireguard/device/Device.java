@@ -5,6 +5,7 @@ import static dev.wiremesh.wireguard.message.Messages.*;
 
 import dev.wiremesh.wireguard.allowedips.AllowedIps;
 import dev.wiremesh.wireguard.allowedips.IpPrefix;
+import dev.wiremesh.wireguard.antireplay.KnownInitiations;
 import dev.wiremesh.wireguard.crypto.NoisePrivateKey;
 import dev.wiremesh.wireguard.crypto.NoisePublicKey;
 import dev.wiremesh.wireguard.net.Bind;
@@ -56,6 +57,7 @@ public final class Device implements AutoCloseable {
   final BufferPool buffers = new BufferPool(2 * Peer.QUEUE_ORDERED_SIZE);
   final RateLimiter rateLimiter;
   final HandshakeQueue<HandshakeReceiver.Message> handshakes;
+  final KnownInitiations knownInitiations = new KnownInitiations();
   final SessionContext<Endpoint> sessionContext;
   final Object configLock = new Object();
   private volatile StaticKeys keys; // null without a private key
@@ -139,7 +141,8 @@ public final class Device implements AutoCloseable {
 
   /**
    * Handshake messages sent, by name: "initiation sent", "response sent" (completions: {@link
-   * #handshakesCompleted()}; failures are among the {@link #drops()}).
+   * #handshakesCompleted()}; failures are among the {@link #drops()}); and "handshake queued", the
+   * handshake messages admitted to the handshake thread.
    */
   public DropCounters events() {
     return events;
@@ -606,8 +609,15 @@ public final class Device implements AutoCloseable {
     int type = type(buf, len);
     switch (type) {
       case MESSAGE_INITIATION_TYPE, MESSAGE_RESPONSE_TYPE, MESSAGE_COOKIE_REPLY_TYPE -> {
+        if (type == MESSAGE_INITIATION_TYPE && knownInitiations.isReplay(buf)) {
+          // A captured initiation sent again: no copy, no queue, no MAC, no Diffie-Hellman.
+          counters.dropped("replayed initiation");
+          return null;
+        }
         byte[] msg = java.util.Arrays.copyOf(buf, len);
-        if (!handshakes.offer(new HandshakeReceiver.Message(msg, type, source))) {
+        if (handshakes.offer(new HandshakeReceiver.Message(msg, type, source))) {
+          events.count("handshake queued");
+        } else {
           counters.dropped("handshake queue full");
         }
         return null;

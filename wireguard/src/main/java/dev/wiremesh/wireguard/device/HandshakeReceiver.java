@@ -101,6 +101,7 @@ final class HandshakeReceiver {
         device.counters.dropped("initiation refused");
         return;
       }
+      device.knownInitiations.accepted(msg);
       p.run(p.session.respond(in.source()));
     } else {
       Peer p =

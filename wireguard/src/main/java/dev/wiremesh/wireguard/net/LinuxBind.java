@@ -375,17 +375,25 @@ public final class LinuxBind implements Bind {
   /**
    * Receives from one socket into its own buffers and splits what the kernel coalesced (UDP_GRO)
    * into datagrams; segments that do not fit the caller's arrays wait for the next call. Remembers
-   * the last sender and destination so a steady peer costs no allocation.
+   * the last {@value #CACHED_ENDPOINTS} senders and destinations, so a steady peer costs no
+   * allocation even while another source (a flood, a second peer) interleaves with it.
    */
   private static final class SocketReceiver implements Receiver {
     private final Opening opening;
     private final UdpSocket socket;
     private final MessageBuffers m = new MessageBuffers();
-    private final MemorySegment lastKey = Arena.ofAuto().allocate(KEY_SIZE);
-    private Endpoint lastEndpoint;
+    private static final int CACHED_ENDPOINTS = 4;
 
-    /** The packet information length in {@link #lastKey}. */
-    private long lastInfoLength;
+    /** Slot i's sender sockaddr and packet information, at {@code i * KEY_SIZE}. */
+    private final MemorySegment keys = Arena.ofAuto().allocate((long) KEY_SIZE * CACHED_ENDPOINTS);
+
+    private final Endpoint[] cached = new Endpoint[CACHED_ENDPOINTS];
+
+    /** The packet information length in each slot of {@link #keys}. */
+    private final long[] infoLengths = new long[CACHED_ENDPOINTS];
+
+    /** The slot the next new endpoint replaces (round robin). */
+    private int nextSlot;
 
     /**
      * The last {@code recvmsg}'s segments not yet delivered: {@code remaining} from {@code next}.
@@ -463,29 +471,35 @@ public final class LinuxBind implements Bind {
     private Endpoint endpoint() {
       long at = socket.packetInfoOffset(m);
       long infoLength = at < 0 ? 0 : Math.min(m.control.get(JAVA_LONG, at), 40);
-      boolean same =
-          lastEndpoint != null
-              && infoLength == lastInfoLength
-              && MemorySegment.mismatch(m.name, 0, SockAddr.IN6_SIZE, lastKey, 0, SockAddr.IN6_SIZE)
-                  == -1
-              && MemorySegment.mismatch(
-                      m.control,
-                      Math.max(at, 0),
-                      Math.max(at, 0) + infoLength,
-                      lastKey,
-                      SockAddr.IN6_SIZE,
-                      SockAddr.IN6_SIZE + infoLength)
-                  == -1;
-      if (!same) {
-        InetAddress destination = socket.receivedDestination(m);
-        lastEndpoint = new Endpoint(SockAddr.read(m.name), destination);
-        lastInfoLength = infoLength;
-        MemorySegment.copy(m.name, 0, lastKey, 0, SockAddr.IN6_SIZE);
-        if (at >= 0) {
-          MemorySegment.copy(m.control, at, lastKey, SockAddr.IN6_SIZE, infoLength);
+      for (int i = 0; i < CACHED_ENDPOINTS; i++) {
+        long key = (long) i * KEY_SIZE;
+        if (cached[i] != null
+            && infoLengths[i] == infoLength
+            && MemorySegment.mismatch(
+                    m.name, 0, SockAddr.IN6_SIZE, keys, key, key + SockAddr.IN6_SIZE)
+                == -1
+            && MemorySegment.mismatch(
+                    m.control,
+                    Math.max(at, 0),
+                    Math.max(at, 0) + infoLength,
+                    keys,
+                    key + SockAddr.IN6_SIZE,
+                    key + SockAddr.IN6_SIZE + infoLength)
+                == -1) {
+          return cached[i];
         }
       }
-      return lastEndpoint;
+      int slot = nextSlot;
+      nextSlot = (nextSlot + 1) % CACHED_ENDPOINTS;
+      long key = (long) slot * KEY_SIZE;
+      InetAddress destination = socket.receivedDestination(m);
+      cached[slot] = new Endpoint(SockAddr.read(m.name), destination);
+      infoLengths[slot] = infoLength;
+      MemorySegment.copy(m.name, 0, keys, key, SockAddr.IN6_SIZE);
+      if (at >= 0) {
+        MemorySegment.copy(m.control, at, keys, key + SockAddr.IN6_SIZE, infoLength);
+      }
+      return cached[slot];
     }
   }
 }

@@ -37,6 +37,7 @@ class ArchitectureTest {
             "..wireguard.cookie..",
             "..wireguard.rotation..",
             "..wireguard.ratelimit..",
+            "..wireguard.antireplay..",
             "..wireguard.allowedips..",
             "..wireguard.timers..")
         .should()

@@ -103,6 +103,31 @@ class LinuxBindTest {
     }
   }
 
+  /**
+   * A flood from one source interleaved with a peer's traffic: neither costs a new endpoint (and
+   * its addresses) per datagram.
+   */
+  @Test
+  void aPeerInterleavedWithAnotherSourceKeepsItsEndpointInstance() throws Exception {
+    var opened = bind.open(0);
+    try (var peer = new DatagramSocket(new InetSocketAddress(FIRST, 0));
+        var flooder = new DatagramSocket(new InetSocketAddress(FIRST, 0))) {
+      var to = new InetSocketAddress(SECOND, opened.port());
+      var fromPeer = new java.util.ArrayList<Endpoint>();
+      var fromFlooder = new java.util.ArrayList<Endpoint>();
+      for (int i = 0; i < 3; i++) {
+        peer.send(new DatagramPacket(new byte[] {1}, 1, to));
+        fromPeer.add(Receiving.one(opened.receivers().getFirst()).from());
+        flooder.send(new DatagramPacket(new byte[] {2}, 1, to));
+        fromFlooder.add(Receiving.one(opened.receivers().getFirst()).from());
+      }
+      assertThat(fromPeer.get(0).address()).isEqualTo(peer.getLocalSocketAddress());
+      assertThat(fromFlooder.get(0).address()).isEqualTo(flooder.getLocalSocketAddress());
+      assertThat(fromPeer).allMatch(e -> e == fromPeer.getFirst());
+      assertThat(fromFlooder).allMatch(e -> e == fromFlooder.getFirst());
+    }
+  }
+
   @Test
   void aBatchReceiveReturnsWhatIsQueuedInOrder() throws Exception {
     var opened = bind.open(0);

@@ -52,6 +52,12 @@ public class WireGuardPeerStatus {
   private Integer totalPeers;
 
   @JsonPropertyDescription(
+      "For a node peer: each tunnel its agent should hold, by the WireGuardPeer at the other end,"
+          + " with that tunnel's last handshake and bytes (kubectl wiremesh status and graph show"
+          + " them).")
+  private List<PeerConnection> connections;
+
+  @JsonPropertyDescription(
       "For an external peer: the Secret holding its ready wg-quick configuration (without its private key).")
   private SecretRef configSecretRef;
 
@@ -153,6 +159,14 @@ public class WireGuardPeerStatus {
     this.totalPeers = totalPeers;
   }
 
+  public List<PeerConnection> getConnections() {
+    return connections;
+  }
+
+  public void setConnections(List<PeerConnection> connections) {
+    this.connections = connections;
+  }
+
   public SecretRef getConfigSecretRef() {
     return configSecretRef;
   }
@@ -191,6 +205,7 @@ public class WireGuardPeerStatus {
         && Objects.equals(txBytes, s.txBytes)
         && Objects.equals(connectedPeers, s.connectedPeers)
         && Objects.equals(totalPeers, s.totalPeers)
+        && Objects.equals(connections, s.connections)
         && Objects.equals(configSecretRef, s.configSecretRef)
         && Objects.equals(observedGeneration, s.observedGeneration)
         && Objects.equals(conditions, s.conditions);
@@ -210,6 +225,7 @@ public class WireGuardPeerStatus {
         txBytes,
         connectedPeers,
         totalPeers,
+        connections,
         configSecretRef,
         observedGeneration,
         conditions);

@@ -1,0 +1,77 @@
+package dev.wiremesh.cli.graph;
+
+import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
+import dev.wiremesh.cli.mesh.Freshness;
+import dev.wiremesh.cli.mesh.Human;
+import dev.wiremesh.cli.mesh.MeshState;
+import dev.wiremesh.cli.mesh.Pair;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jgrapht.Graph;
+import org.jgrapht.graph.SimpleGraph;
+
+/**
+ * A mesh as a graph: a vertex per peer (node, gateway, external peer) and an edge per tunnel the
+ * plan says should exist, coloured by handshake freshness and labelled with its transfer.
+ */
+public final class MeshGraph {
+
+  /**
+   * A peer.
+   *
+   * @param kind "node", "gateway" or "external"
+   * @param detail what the picture writes under the name: the node and the tunnel address
+   */
+  public record Vertex(String name, String kind, String detail) {}
+
+  /** A tunnel between two peers. */
+  public record Edge(Vertex a, Vertex b, Freshness freshness, String label) {}
+
+  private final String mesh;
+  private final Graph<Vertex, Edge> graph = new SimpleGraph<>(null, null, false);
+
+  private MeshGraph(String mesh) {
+    this.mesh = mesh;
+  }
+
+  public static MeshGraph of(MeshState s, Instant now) {
+    MeshGraph g = new MeshGraph(s.name());
+    Map<String, Vertex> vertices = new LinkedHashMap<>();
+    for (WireGuardPeer p : s.peers().values()) {
+      String name = p.getMetadata().getName();
+      String address = p.getStatus() == null ? null : p.getStatus().getAddress();
+      String where = p.getSpec().isExternal() ? "external peer" : "node " + p.getSpec().getNode();
+      Vertex v =
+          new Vertex(
+              name,
+              s.kind(name),
+              where + (address == null ? "" : ", " + address.replace(",", ", ")));
+      vertices.put(name, v);
+      g.graph.addVertex(v);
+    }
+    for (Pair pair : s.pairs()) {
+      Vertex a = vertices.get(pair.a());
+      Vertex b = vertices.get(pair.b());
+      Freshness f = Freshness.of(pair.lastHandshake(), now);
+      String label =
+          pair.rxBytes() == null
+              ? Human.age(pair.lastHandshake(), now)
+              : Human.age(pair.lastHandshake(), now)
+                  + ", "
+                  + Human.bytes(pair.rxBytes())
+                  + " / "
+                  + Human.bytes(pair.txBytes());
+      g.graph.addEdge(a, b, new Edge(a, b, f, label));
+    }
+    return g;
+  }
+
+  public String mesh() {
+    return mesh;
+  }
+
+  public Graph<Vertex, Edge> graph() {
+    return graph;
+  }
+}
