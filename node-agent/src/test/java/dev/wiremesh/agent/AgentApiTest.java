@@ -121,6 +121,18 @@ class AgentApiTest {
                     .withHash(),
                 "addresses[0]"),
             new Case(
+                good.withEncryption(
+                        new dev.wiremesh.api.agent.EncryptionPolicy(
+                            "Strict", "wiremesh-mesh", List.of()))
+                    .withHash(),
+                "encryption.mode"),
+            new Case(
+                good.withEncryption(
+                        new dev.wiremesh.api.agent.EncryptionPolicy(
+                            "Required", "wiremesh-mesh", List.of("kubernetes.default:443")))
+                    .withHash(),
+                "encryption.apiServers[0]"),
+            new Case(
                 config(List.of(new PeerConfig("bad", null, null, List.of(), 0))),
                 "peers[0].publicKey"),
             new Case(
@@ -171,6 +183,9 @@ class AgentApiTest {
     assertThat(status.get("appliedHash").asText()).isEqualTo(first.hash());
     assertThat(status.get("listenPort").asInt()).isEqualTo(51899);
     assertThat(status.get("peers").get(0).get("publicKey").asText()).isEqualTo(PEER_A);
+    assertThat(status.at("/encryption/reason").asText())
+        .as("an agent that knows the policy always reports it")
+        .isEqualTo("NotRequired");
 
     DeviceConfig second =
         config(
@@ -217,11 +232,14 @@ class AgentApiTest {
     assertThat(r.body())
         .contains("wiremesh_config_applies_total 2.0")
         // 11 of the 12 refused configs reached the manager; the unreadable JSON never did.
-        .contains("wiremesh_config_apply_failures_total 11.0")
+        .contains("wiremesh_config_apply_failures_total 13.0")
         .contains("wiremesh_peer_rx_bytes{peer=\"" + PEER_A + "\"}")
         .contains("wiremesh_peer_last_handshake_age_seconds")
         .contains("wiremesh_handshake_events{event=\"initiation_sent\"}")
         .contains("wiremesh_handshakes_completed")
+        .contains("wiremesh_plaintext_dropped_packets_total 0.0")
+        .contains("wiremesh_plaintext_dropped_bytes_total 0.0")
+        .contains("wiremesh_encryption_enforced 0.0")
         .contains("wiremesh_handshake_failures")
         .contains("wiremesh_peer_changes_total{change=\"added\"} 2.0")
         // This kernel (as CI's) accepts every offload: a 0 here is the silent fallback of issue 19.
