@@ -71,6 +71,55 @@ class AgentApiTest {
   }
 
   @Test
+  @Order(2)
+  void anExpiredClientCertificateFromTheRightCaIsRefused() throws Exception {
+    var k = TestPki.keyPair();
+    java.time.Instant now = java.time.Instant.now();
+    var expired =
+        AgentTestResource.pki.issueLeaf(
+            "wiremesh-operator",
+            k,
+            now.minus(java.time.Duration.ofDays(2)),
+            now.minus(java.time.Duration.ofDays(1)),
+            org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_clientAuth);
+    HttpClient c = AgentTestResource.pki.clientPresenting(expired, k);
+    assertThatThrownBy(() -> send(c, "GET", "/v1/identity", null)).isInstanceOf(IOException.class);
+    // The same, valid, is accepted: the refusal was the expiry.
+    var valid =
+        AgentTestResource.pki.issueLeaf(
+            "wiremesh-operator",
+            k,
+            now.minus(java.time.Duration.ofMinutes(5)),
+            now.plus(java.time.Duration.ofDays(1)),
+            org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_clientAuth);
+    assertThat(
+            send(AgentTestResource.pki.clientPresenting(valid, k), "GET", "/v1/identity", null)
+                .statusCode())
+        .isEqualTo(200);
+  }
+
+  /**
+   * Another node's agent certificate (same CA, issued for serving: extended key usage serverAuth
+   * only, as the operator's PKI issues them) cannot be used to drive this agent: a node that is
+   * taken over cannot reconfigure the others.
+   */
+  @Test
+  @Order(2)
+  void anotherNodesAgentCertificateIsRefusedAsAClient() throws Exception {
+    var k = TestPki.keyPair();
+    java.time.Instant now = java.time.Instant.now();
+    var otherNode =
+        AgentTestResource.pki.issueLeaf(
+            "wiremesh-agent",
+            k,
+            now.minus(java.time.Duration.ofMinutes(5)),
+            now.plus(java.time.Duration.ofDays(1)),
+            org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_serverAuth);
+    HttpClient c = AgentTestResource.pki.clientPresenting(otherNode, k);
+    assertThatThrownBy(() -> send(c, "GET", "/v1/identity", null)).isInstanceOf(IOException.class);
+  }
+
+  @Test
   @Order(3)
   void identityReportsThePublicKeyOnly() throws Exception {
     var r = send(operator(), "GET", "/v1/identity", null);
