@@ -16,7 +16,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.List;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -70,32 +72,32 @@ class AgentApiTest {
         .isInstanceOf(IOException.class);
   }
 
+  /**
+   * A client presenting a certificate of the test CA, valid from-to days from now, for a purpose.
+   */
+  static HttpClient presenting(String cn, double fromDays, double toDays, KeyPurposeId purpose)
+      throws Exception {
+    var k = TestPki.keyPair();
+    Instant now = Instant.now();
+    var cert =
+        AgentTestResource.pki.issueLeaf(
+            cn,
+            k,
+            now.plusSeconds((long) (fromDays * 86400)),
+            now.plusSeconds((long) (toDays * 86400)),
+            purpose);
+    return AgentTestResource.pki.clientPresenting(cert, k);
+  }
+
   @Test
   @Order(2)
   void anExpiredClientCertificateFromTheRightCaIsRefused() throws Exception {
-    var k = TestPki.keyPair();
-    java.time.Instant now = java.time.Instant.now();
-    var expired =
-        AgentTestResource.pki.issueLeaf(
-            "wiremesh-operator",
-            k,
-            now.minus(java.time.Duration.ofDays(2)),
-            now.minus(java.time.Duration.ofDays(1)),
-            org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_clientAuth);
-    HttpClient c = AgentTestResource.pki.clientPresenting(expired, k);
-    assertThatThrownBy(() -> send(c, "GET", "/v1/identity", null)).isInstanceOf(IOException.class);
+    HttpClient expired = presenting("wiremesh-operator", -2, -1, KeyPurposeId.id_kp_clientAuth);
+    assertThatThrownBy(() -> send(expired, "GET", "/v1/identity", null))
+        .isInstanceOf(IOException.class);
     // The same, valid, is accepted: the refusal was the expiry.
-    var valid =
-        AgentTestResource.pki.issueLeaf(
-            "wiremesh-operator",
-            k,
-            now.minus(java.time.Duration.ofMinutes(5)),
-            now.plus(java.time.Duration.ofDays(1)),
-            org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_clientAuth);
-    assertThat(
-            send(AgentTestResource.pki.clientPresenting(valid, k), "GET", "/v1/identity", null)
-                .statusCode())
-        .isEqualTo(200);
+    HttpClient valid = presenting("wiremesh-operator", -0.01, 1, KeyPurposeId.id_kp_clientAuth);
+    assertThat(send(valid, "GET", "/v1/identity", null).statusCode()).isEqualTo(200);
   }
 
   /**
@@ -106,17 +108,9 @@ class AgentApiTest {
   @Test
   @Order(2)
   void anotherNodesAgentCertificateIsRefusedAsAClient() throws Exception {
-    var k = TestPki.keyPair();
-    java.time.Instant now = java.time.Instant.now();
-    var otherNode =
-        AgentTestResource.pki.issueLeaf(
-            "wiremesh-agent",
-            k,
-            now.minus(java.time.Duration.ofMinutes(5)),
-            now.plus(java.time.Duration.ofDays(1)),
-            org.bouncycastle.asn1.x509.KeyPurposeId.id_kp_serverAuth);
-    HttpClient c = AgentTestResource.pki.clientPresenting(otherNode, k);
-    assertThatThrownBy(() -> send(c, "GET", "/v1/identity", null)).isInstanceOf(IOException.class);
+    HttpClient otherNode = presenting("wiremesh-agent", -0.01, 1, KeyPurposeId.id_kp_serverAuth);
+    assertThatThrownBy(() -> send(otherNode, "GET", "/v1/identity", null))
+        .isInstanceOf(IOException.class);
   }
 
   @Test

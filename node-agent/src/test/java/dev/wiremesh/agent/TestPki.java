@@ -107,20 +107,7 @@ public final class TestPki {
 
   /** An HTTP client that trusts this CA and presents {@code cert} (with its {@code key}). */
   HttpClient clientPresenting(X509Certificate cert, KeyPair key) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", ca);
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    keys.load(null, null);
-    keys.setKeyEntry("client", key.getPrivate(), new char[0], new X509Certificate[] {cert, ca});
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(keys, new char[0]);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
-    return HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(5)).build();
+    return httpClient(ca, cert, key);
   }
 
   static String pem(Object o) throws Exception {
@@ -152,20 +139,28 @@ public final class TestPki {
    * (or none, when {@code withClientCert} is false).
    */
   HttpClient client(TestPki trusted, boolean withClientCert) throws Exception {
+    if (!withClientCert) {
+      return httpClient(trusted.ca, null, null);
+    }
+    KeyPair k = keyPair();
+    return httpClient(trusted.ca, issue("wiremesh-operator", k), k);
+  }
+
+  /** Trusts {@code trustedCa}; presents {@code cert} signed by this CA, or nothing if null. */
+  private HttpClient httpClient(X509Certificate trustedCa, X509Certificate cert, KeyPair key)
+      throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
-    trust.setCertificateEntry("ca", trusted.ca);
+    trust.setCertificateEntry("ca", trustedCa);
     TrustManagerFactory tmf =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     KeyStore keys = KeyStore.getInstance("PKCS12");
     keys.load(null, null);
-    if (withClientCert) {
-      KeyPair k = keyPair();
-      X509Certificate cert = issue("wiremesh-operator", k);
-      keys.setKeyEntry("client", k.getPrivate(), new char[0], new X509Certificate[] {cert, ca});
+    if (cert != null) {
+      keys.setKeyEntry("client", key.getPrivate(), new char[0], new X509Certificate[] {cert, ca});
     }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(keys, new char[0]);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());
