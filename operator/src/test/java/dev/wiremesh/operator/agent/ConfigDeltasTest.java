@@ -47,8 +47,7 @@ class ConfigDeltasTest {
                 before, config(List.of("10.0.0.5/24"), 51820, peer("A", "10.0.0.2/32"))))
         .isNull();
     // The encryption policy is an interface setting too: the agent replaces its rules whole.
-    var required =
-        new dev.wiremesh.api.agent.EncryptionPolicy("Required", "wiremesh-m", List.of());
+    var required = new dev.wiremesh.api.agent.EncryptionPolicy("Required", "wiremesh-m", List.of());
     DeviceConfig enforced = before.withEncryption(required).withHash();
     assertThat(ConfigDeltas.between(before, enforced)).isNull();
     assertThat(
