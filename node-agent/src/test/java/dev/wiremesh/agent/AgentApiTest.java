@@ -16,7 +16,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.List;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,47 @@ class AgentApiTest {
   void aClientWithoutACertificateIsRefused() throws Exception {
     HttpClient anonymous = AgentTestResource.pki.client(AgentTestResource.pki, false);
     assertThatThrownBy(() -> send(anonymous, "GET", "/v1/identity", null))
+        .isInstanceOf(IOException.class);
+  }
+
+  /**
+   * A client presenting a certificate of the test CA, valid from-to days from now, for a purpose.
+   */
+  static HttpClient presenting(String cn, double fromDays, double toDays, KeyPurposeId purpose)
+      throws Exception {
+    var k = TestPki.keyPair();
+    Instant now = Instant.now();
+    var cert =
+        AgentTestResource.pki.issueLeaf(
+            cn,
+            k,
+            now.plusSeconds((long) (fromDays * 86400)),
+            now.plusSeconds((long) (toDays * 86400)),
+            purpose);
+    return AgentTestResource.pki.clientPresenting(cert, k);
+  }
+
+  @Test
+  @Order(2)
+  void anExpiredClientCertificateFromTheRightCaIsRefused() throws Exception {
+    HttpClient expired = presenting("wiremesh-operator", -2, -1, KeyPurposeId.id_kp_clientAuth);
+    assertThatThrownBy(() -> send(expired, "GET", "/v1/identity", null))
+        .isInstanceOf(IOException.class);
+    // The same, valid, is accepted: the refusal was the expiry.
+    HttpClient valid = presenting("wiremesh-operator", -0.01, 1, KeyPurposeId.id_kp_clientAuth);
+    assertThat(send(valid, "GET", "/v1/identity", null).statusCode()).isEqualTo(200);
+  }
+
+  /**
+   * Another node's agent certificate (same CA, issued for serving: extended key usage serverAuth
+   * only, as the operator's PKI issues them) cannot be used to drive this agent: a node that is
+   * taken over cannot reconfigure the others.
+   */
+  @Test
+  @Order(2)
+  void anotherNodesAgentCertificateIsRefusedAsAClient() throws Exception {
+    HttpClient otherNode = presenting("wiremesh-agent", -0.01, 1, KeyPurposeId.id_kp_serverAuth);
+    assertThatThrownBy(() -> send(otherNode, "GET", "/v1/identity", null))
         .isInstanceOf(IOException.class);
   }
 

@@ -50,7 +50,7 @@ class FaultIT extends InteropFixture {
       String name, double loss, double duplicate, double reorder, long delayMillis)
       throws Exception {
     Process relay = startRelay(loss, duplicate, reorder, delayMillis);
-    peerThroughRelay();
+    peerBoth(OUTER_G4 + ":" + RELAY_FOR_JAVA, OUTER_G4 + ":" + RELAY_FOR_GO); // via the relay
     assertThat(wm.ping(G4, PING)).as("through the relay").isTrue();
 
     Path[] src = {Files.createTempFile("wm-src", ".bin"), Files.createTempFile("wm-src", ".bin")};
@@ -175,28 +175,6 @@ class FaultIT extends InteropFixture {
         .filter(l -> l.startsWith("forwarded="))
         .findFirst()
         .orElse(lines.toString());
-  }
-
-  /** Java sends to the relay's one side, wireguard-go to its other. */
-  private void peerThroughRelay() {
-    wm.wg(
-        "set",
-        wm.ifname(),
-        "peer",
-        go.publicKey(),
-        "endpoint",
-        OUTER_G4 + ":" + RELAY_FOR_JAVA,
-        "allowed-ips",
-        G4 + "/32," + G6 + "/128");
-    go.wg(
-        "set",
-        go.ifname(),
-        "peer",
-        wm.publicKey(),
-        "endpoint",
-        OUTER_G4 + ":" + RELAY_FOR_GO,
-        "allowed-ips",
-        J4 + "/32," + J6 + "/128");
   }
 
   private static Process listen(Netns ns, int port, Path to) {
