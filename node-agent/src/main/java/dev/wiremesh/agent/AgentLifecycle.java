@@ -2,6 +2,8 @@ package dev.wiremesh.agent;
 
 import dev.wiremesh.agent.device.ConfigException;
 import dev.wiremesh.agent.device.DeviceManager;
+import dev.wiremesh.agent.encryption.EncryptionEnforcer;
+import dev.wiremesh.agent.encryption.NftCommand;
 import dev.wiremesh.agent.keys.KeyStore;
 import dev.wiremesh.agent.netlink.RtNetlinkLinks;
 import dev.wiremesh.agent.rotation.KeyRotator;
@@ -13,6 +15,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,12 +29,18 @@ public class AgentLifecycle {
   private final DeviceManager manager;
   private final KeyRotator rotator;
 
-  AgentLifecycle(AgentSettings settings) throws IOException {
+  AgentLifecycle(
+      AgentSettings settings, @ConfigProperty(name = "quarkus.http.ssl-port") int agentPort)
+      throws IOException {
     // The keys as the last rotation step left them: a killed agent resumes a rotation from here.
     var keys = KeyStore.loadNodeKeys(settings.stateDir());
     this.manager =
         new DeviceManager(
-            keys, new StateStore(settings.stateDir()), new RtNetlinkLinks(), settings.uapiDir());
+            keys,
+            new StateStore(settings.stateDir()),
+            new RtNetlinkLinks(),
+            settings.uapiDir(),
+            new EncryptionEnforcer(new NftCommand(settings.nft()), agentPort));
     this.rotator = new KeyRotator(settings.stateDir(), manager);
     LOG.infof("node keys %s", keys);
   }

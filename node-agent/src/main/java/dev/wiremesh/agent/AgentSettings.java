@@ -17,6 +17,13 @@ public interface AgentSettings {
   @WithDefault("/var/run/wireguard")
   Path uapiDir();
 
+  /**
+   * The nft executable (Debian's package nftables) through which the agent keeps its table for
+   * encryption Required: a path, or a name looked up on the PATH.
+   */
+  @WithDefault("nft")
+  String nft();
+
   /** The WireGuard port reported before the operator configured one. */
   @WithDefault("51820")
   int listenPort();

@@ -16,7 +16,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Instant;
 import java.util.List;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -67,6 +69,47 @@ class AgentApiTest {
   void aClientWithoutACertificateIsRefused() throws Exception {
     HttpClient anonymous = AgentTestResource.pki.client(AgentTestResource.pki, false);
     assertThatThrownBy(() -> send(anonymous, "GET", "/v1/identity", null))
+        .isInstanceOf(IOException.class);
+  }
+
+  /**
+   * A client presenting a certificate of the test CA, valid from-to days from now, for a purpose.
+   */
+  static HttpClient presenting(String cn, double fromDays, double toDays, KeyPurposeId purpose)
+      throws Exception {
+    var k = TestPki.keyPair();
+    Instant now = Instant.now();
+    var cert =
+        AgentTestResource.pki.issueLeaf(
+            cn,
+            k,
+            now.plusSeconds((long) (fromDays * 86400)),
+            now.plusSeconds((long) (toDays * 86400)),
+            purpose);
+    return AgentTestResource.pki.clientPresenting(cert, k);
+  }
+
+  @Test
+  @Order(2)
+  void anExpiredClientCertificateFromTheRightCaIsRefused() throws Exception {
+    HttpClient expired = presenting("wiremesh-operator", -2, -1, KeyPurposeId.id_kp_clientAuth);
+    assertThatThrownBy(() -> send(expired, "GET", "/v1/identity", null))
+        .isInstanceOf(IOException.class);
+    // The same, valid, is accepted: the refusal was the expiry.
+    HttpClient valid = presenting("wiremesh-operator", -0.01, 1, KeyPurposeId.id_kp_clientAuth);
+    assertThat(send(valid, "GET", "/v1/identity", null).statusCode()).isEqualTo(200);
+  }
+
+  /**
+   * Another node's agent certificate (same CA, issued for serving: extended key usage serverAuth
+   * only, as the operator's PKI issues them) cannot be used to drive this agent: a node that is
+   * taken over cannot reconfigure the others.
+   */
+  @Test
+  @Order(2)
+  void anotherNodesAgentCertificateIsRefusedAsAClient() throws Exception {
+    HttpClient otherNode = presenting("wiremesh-agent", -0.01, 1, KeyPurposeId.id_kp_serverAuth);
+    assertThatThrownBy(() -> send(otherNode, "GET", "/v1/identity", null))
         .isInstanceOf(IOException.class);
   }
 
@@ -121,6 +164,18 @@ class AgentApiTest {
                     .withHash(),
                 "addresses[0]"),
             new Case(
+                good.withEncryption(
+                        new dev.wiremesh.api.agent.EncryptionPolicy(
+                            "Strict", "wiremesh-mesh", List.of()))
+                    .withHash(),
+                "encryption.mode"),
+            new Case(
+                good.withEncryption(
+                        new dev.wiremesh.api.agent.EncryptionPolicy(
+                            "Required", "wiremesh-mesh", List.of("kubernetes.default:443")))
+                    .withHash(),
+                "encryption.apiServers[0]"),
+            new Case(
                 config(List.of(new PeerConfig("bad", null, null, List.of(), 0))),
                 "peers[0].publicKey"),
             new Case(
@@ -171,6 +226,9 @@ class AgentApiTest {
     assertThat(status.get("appliedHash").asText()).isEqualTo(first.hash());
     assertThat(status.get("listenPort").asInt()).isEqualTo(51899);
     assertThat(status.get("peers").get(0).get("publicKey").asText()).isEqualTo(PEER_A);
+    assertThat(status.at("/encryption/reason").asText())
+        .as("an agent that knows the policy always reports it")
+        .isEqualTo("NotRequired");
 
     DeviceConfig second =
         config(
@@ -217,11 +275,14 @@ class AgentApiTest {
     assertThat(r.body())
         .contains("wiremesh_config_applies_total 2.0")
         // 11 of the 12 refused configs reached the manager; the unreadable JSON never did.
-        .contains("wiremesh_config_apply_failures_total 11.0")
+        .contains("wiremesh_config_apply_failures_total 13.0")
         .contains("wiremesh_peer_rx_bytes{peer=\"" + PEER_A + "\"}")
         .contains("wiremesh_peer_last_handshake_age_seconds")
         .contains("wiremesh_handshake_events{event=\"initiation_sent\"}")
         .contains("wiremesh_handshakes_completed")
+        .contains("wiremesh_plaintext_dropped_packets_total 0.0")
+        .contains("wiremesh_plaintext_dropped_bytes_total 0.0")
+        .contains("wiremesh_encryption_enforced 0.0")
         .contains("wiremesh_handshake_failures")
         .contains("wiremesh_peer_changes_total{change=\"added\"} 2.0")
         // This kernel (as CI's) accepts every offload: a 0 here is the silent fallback of issue 19.

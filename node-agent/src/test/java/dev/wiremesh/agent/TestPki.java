@@ -18,9 +18,11 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -81,6 +83,33 @@ public final class TestPki {
     return new JcaX509CertificateConverter().getCertificate(b.build(signer));
   }
 
+  /**
+   * A leaf from this CA valid from {@code notBefore} to {@code notAfter}, with the extended key
+   * usage {@code purpose} (as the operator's PKI issues them: serverAuth for agents, clientAuth for
+   * the operator).
+   */
+  X509Certificate issueLeaf(
+      String cn, KeyPair subject, Instant notBefore, Instant notAfter, KeyPurposeId purpose)
+      throws Exception {
+    var b =
+        new JcaX509v3CertificateBuilder(
+            new X500Name(ca.getSubjectX500Principal().getName()),
+            new BigInteger(64, new SecureRandom()),
+            Date.from(notBefore),
+            Date.from(notAfter),
+            new X500Name("CN=" + cn),
+            subject.getPublic());
+    b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+    b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+    var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(caKey.getPrivate());
+    return new JcaX509CertificateConverter().getCertificate(b.build(signer));
+  }
+
+  /** An HTTP client that trusts this CA and presents {@code cert} (with its {@code key}). */
+  HttpClient clientPresenting(X509Certificate cert, KeyPair key) throws Exception {
+    return httpClient(ca, cert, key);
+  }
+
   static String pem(Object o) throws Exception {
     StringWriter w = new StringWriter();
     try (JcaPEMWriter p = new JcaPEMWriter(w)) {
@@ -110,20 +139,28 @@ public final class TestPki {
    * (or none, when {@code withClientCert} is false).
    */
   HttpClient client(TestPki trusted, boolean withClientCert) throws Exception {
+    if (!withClientCert) {
+      return httpClient(trusted.ca, null, null);
+    }
+    KeyPair k = keyPair();
+    return httpClient(trusted.ca, issue("wiremesh-operator", k), k);
+  }
+
+  /** Trusts {@code trustedCa}; presents {@code cert} signed by this CA, or nothing if null. */
+  private HttpClient httpClient(X509Certificate trustedCa, X509Certificate cert, KeyPair key)
+      throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
-    trust.setCertificateEntry("ca", trusted.ca);
+    trust.setCertificateEntry("ca", trustedCa);
     TrustManagerFactory tmf =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     KeyStore keys = KeyStore.getInstance("PKCS12");
     keys.load(null, null);
-    if (withClientCert) {
-      KeyPair k = keyPair();
-      X509Certificate cert = issue("wiremesh-operator", k);
-      keys.setKeyEntry("client", k.getPrivate(), new char[0], new X509Certificate[] {cert, ca});
+    if (cert != null) {
+      keys.setKeyEntry("client", key.getPrivate(), new char[0], new X509Certificate[] {cert, ca});
     }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     kmf.init(keys, new char[0]);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), new SecureRandom());

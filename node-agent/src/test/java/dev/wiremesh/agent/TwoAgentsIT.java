@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,19 +45,11 @@ class TwoAgentsIT {
   static Path home;
 
   static String sh(String... cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + ": " + out);
-    }
-    return out;
+    return Commands.sh(cmd);
   }
 
   static boolean ping(String ns, String ip) throws Exception {
-    Process p =
-        new ProcessBuilder("ip", "netns", "exec", ns, "ping", "-c", "1", "-W", "1", ip).start();
-    p.getInputStream().readAllBytes();
-    return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0;
+    return Commands.ping(ns, ip);
   }
 
   @BeforeAll

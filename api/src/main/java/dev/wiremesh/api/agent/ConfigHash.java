@@ -13,10 +13,10 @@ import java.util.Locale;
  * The content hash of a {@link DeviceConfig}, computed the same way by operator and agent: SHA-256
  * over a canonical text, as {@code "sha256:" + hex}. The canonical text (docs/agent-protocol.md) is
  * one {@code key=value} line per field, in a fixed order: interface, listen_port, mtu, each address
- * (sorted), then per peer sorted by public key: public_key, preshared_key (empty for none),
- * endpoint (empty for none), persistent_keepalive, each allowed_ip (sorted), previous_public_key
- * (only when set). Addresses and CIDRs are compared as written but lower-cased: the operator writes
- * canonical forms.
+ * (sorted), with an encryption policy its mode, table and each API server (sorted), then per peer
+ * sorted by public key: public_key, preshared_key (empty for none), endpoint (empty for none),
+ * persistent_keepalive, each allowed_ip (sorted), previous_public_key (only when set). Addresses
+ * and CIDRs are compared as written but lower-cased: the operator writes canonical forms.
  */
 public final class ConfigHash {
   private ConfigHash() {}
@@ -31,6 +31,17 @@ public final class ConfigHash {
     line(b, "mtu", Integer.toString(c.mtu()));
     for (String a : sorted(c.addresses())) {
       line(b, "address", a);
+    }
+    // Only when there is a policy: the text (so the hash) of a config without one is what agents
+    // that predate the policy compute, and such an agent refuses a config with one (its hash
+    // cannot match) instead of silently not enforcing it.
+    EncryptionPolicy policy = c.encryption();
+    if (policy != null) {
+      line(b, "encryption", policy.mode());
+      line(b, "encryption_table", policy.table());
+      for (String s : sorted(policy.apiServers())) {
+        line(b, "api_server", s);
+      }
     }
     List<PeerConfig> peers = new ArrayList<>(c.peers());
     peers.sort(Comparator.comparing(PeerConfig::publicKey));

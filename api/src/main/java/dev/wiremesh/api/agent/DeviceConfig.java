@@ -12,7 +12,10 @@ import java.util.List;
  *     does: it carries the location's traffic to the other locations)
  * @param routes routes over the node's own network rather than the tunnel (the location topology's
  *     Direct mode); empty otherwise
+ * @param encryption the mesh's must-encrypt policy; null for an agent that does not report one (it
+ *     predates the policy)
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeviceConfig(
     String hash,
     String interfaceName,
@@ -21,7 +24,8 @@ public record DeviceConfig(
     int mtu,
     List<PeerConfig> peers,
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean forwarding,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RouteConfig> routes) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RouteConfig> routes,
+    EncryptionPolicy encryption) {
   public DeviceConfig {
     addresses = addresses == null ? List.of() : List.copyOf(addresses);
     peers = peers == null ? List.of() : List.copyOf(peers);
@@ -36,13 +40,40 @@ public record DeviceConfig(
       int listenPort,
       int mtu,
       List<PeerConfig> peers) {
-    this(hash, interfaceName, addresses, listenPort, mtu, peers, false, List.of());
+    this(hash, interfaceName, addresses, listenPort, mtu, peers, false, List.of(), null);
+  }
+
+  /** A config without an encryption policy. */
+  public DeviceConfig(
+      String hash,
+      String interfaceName,
+      List<String> addresses,
+      int listenPort,
+      int mtu,
+      List<PeerConfig> peers,
+      boolean forwarding,
+      List<RouteConfig> routes) {
+    this(hash, interfaceName, addresses, listenPort, mtu, peers, forwarding, routes, null);
   }
 
   /** This config with its hash computed. */
   public DeviceConfig withHash() {
     return new DeviceConfig(
-        ConfigHash.of(this), interfaceName, addresses, listenPort, mtu, peers, forwarding, routes);
+        ConfigHash.of(this),
+        interfaceName,
+        addresses,
+        listenPort,
+        mtu,
+        peers,
+        forwarding,
+        routes,
+        encryption);
+  }
+
+  /** This config with another encryption policy (and no hash: call {@link #withHash()}). */
+  public DeviceConfig withEncryption(EncryptionPolicy policy) {
+    return new DeviceConfig(
+        null, interfaceName, addresses, listenPort, mtu, peers, forwarding, routes, policy);
   }
 
   /** True when {@code hash} matches the content. */
@@ -73,6 +104,7 @@ public record DeviceConfig(
         mtu,
         List.copyOf(byKey.values()),
         forwarding,
-        routes);
+        routes,
+        encryption);
   }
 }

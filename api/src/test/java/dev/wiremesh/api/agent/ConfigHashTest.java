@@ -202,4 +202,85 @@ class ConfigHashTest {
             new DeviceConfig(c.hash(), "wm0", c.addresses(), 51820, 1420, reversed).hashMatches())
         .isTrue();
   }
+
+  static final EncryptionPolicy REQUIRED =
+      new EncryptionPolicy("Required", "wiremesh-mesh", List.of("192.0.2.10:6443"));
+
+  @Test
+  void theEncryptionPolicyIsPartOfTheHashAndTravelsInJson() throws Exception {
+    String none = ConfigHash.of(BASE);
+    String required = ConfigHash.of(BASE.withEncryption(REQUIRED));
+    String preferred =
+        ConfigHash.of(
+            BASE.withEncryption(
+                new EncryptionPolicy("Preferred", "wiremesh-mesh", REQUIRED.apiServers())));
+    String otherTable =
+        ConfigHash.of(
+            BASE.withEncryption(
+                new EncryptionPolicy("Required", "wiremesh-other", REQUIRED.apiServers())));
+    String otherApiServer =
+        ConfigHash.of(
+            BASE.withEncryption(
+                new EncryptionPolicy("Required", "wiremesh-mesh", List.of("192.0.2.10:443"))));
+    assertThat(List.of(none, required, preferred, otherTable, otherApiServer))
+        .doesNotHaveDuplicates();
+    ObjectMapper json = new ObjectMapper();
+    DeviceConfig c = BASE.withEncryption(REQUIRED).withHash();
+    String text = json.writeValueAsString(c);
+    assertThat(text).contains("\"encryption\":{\"mode\":\"Required\"");
+    DeviceConfig back = json.readValue(text, DeviceConfig.class);
+    assertThat(back).isEqualTo(c);
+    assertThat(back.hashMatches()).isTrue();
+    assertThat(json.writeValueAsString(BASE.withHash())).doesNotContain("encryption");
+  }
+
+  /**
+   * An agent that predates the policy hashes the text without the encryption lines: a config
+   * without a policy hashes exactly as before (so old agents keep taking it), and one with a policy
+   * cannot match what such an agent computes (so it refuses it rather than ignore the policy).
+   */
+  @Test
+  void withoutAPolicyTheTextIsTheOneOlderAgentsHash() throws Exception {
+    String before =
+        String.join(
+            "\n",
+            "wiremesh-device-config-v1",
+            "interface=wm0",
+            "listen_port=51820",
+            "mtu=1420",
+            "address=10.100.0.3/16",
+            "public_key=" + B.publicKey(),
+            "preshared_key=" + B.presharedKey(),
+            "endpoint=",
+            "persistent_keepalive=0",
+            "allowed_ip=10.100.0.2/32",
+            "public_key=" + A.publicKey(),
+            "preshared_key=",
+            "endpoint=192.0.2.1:51820",
+            "persistent_keepalive=25",
+            "allowed_ip=10.100.0.1/32",
+            "allowed_ip=fd00:100::1/128",
+            "");
+    String expected =
+        "sha256:"
+            + java.util.HexFormat.of()
+                .formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(before.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(ConfigHash.of(BASE)).isEqualTo(expected);
+    assertThat(ConfigHash.of(BASE.withEncryption(REQUIRED))).isNotEqualTo(expected);
+  }
+
+  @Test
+  void aDeltaKeepsThePolicyOfItsBase() {
+    DeviceConfig base = BASE.withEncryption(REQUIRED).withHash();
+    DeviceConfig next =
+        new DeviceConfig(null, "wm0", base.addresses(), 51820, 1420, List.of(A))
+            .withEncryption(base.encryption())
+            .withHash();
+    DeviceConfig applied =
+        base.apply(new ConfigDelta(base.hash(), next.hash(), List.of(), List.of(B.publicKey())));
+    assertThat(applied.encryption()).isEqualTo(REQUIRED);
+    assertThat(applied.hashMatches()).isTrue();
+  }
 }

@@ -2,10 +2,12 @@ package dev.wiremesh.agent.api;
 
 import dev.wiremesh.agent.device.DeviceManager;
 import dev.wiremesh.api.agent.DeviceStatus;
+import dev.wiremesh.api.agent.EncryptionStatus;
 import dev.wiremesh.api.agent.PeerStatus;
 import dev.wiremesh.wireguard.offload.Offload;
 import dev.wiremesh.wireguard.offload.OffloadState;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -16,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Prometheus metrics: config applies and failures, peers added/changed/removed, per-peer traffic
- * and handshake age, the data plane's dropped packets by reason, and the kernel offloads it uses.
+ * and handshake age, the data plane's dropped packets by reason, the kernel offloads it uses, and
+ * the must-encrypt rules' plaintext drops.
  */
 @ApplicationScoped
 public class AgentMetrics {
@@ -27,6 +30,8 @@ public class AgentMetrics {
   private final Set<String> peersWithGauges = ConcurrentHashMap.newKeySet();
   private final Set<String> dropReasons = ConcurrentHashMap.newKeySet();
   private volatile Map<String, PeerStatus> lastStatus = Map.of();
+  private volatile EncryptionStatus encryptionStatus;
+  private volatile long encryptionReadAt;
 
   AgentMetrics(MeterRegistry registry, DeviceManager manager) {
     this.registry = registry;
@@ -45,6 +50,19 @@ public class AgentMetrics {
           .tags("event", event.replace(' ', '_'))
           .register(registry);
     }
+    // Must-encrypt: the drop counter of the agent's nftables table (zero without one), and whether
+    // the policy is enforced. One nft call serves a whole scrape.
+    FunctionCounter.builder(
+            "wiremesh_plaintext_dropped_packets_total", this, m -> m.encryption().droppedPackets())
+        .description("Packets the must-encrypt rules dropped (encryption Required)")
+        .register(registry);
+    FunctionCounter.builder(
+            "wiremesh_plaintext_dropped_bytes_total", this, m -> m.encryption().droppedBytes())
+        .description("Bytes the must-encrypt rules dropped (encryption Required)")
+        .register(registry);
+    Gauge.builder("wiremesh_encryption_enforced", this, m -> m.encryption().enforced() ? 1 : 0)
+        .description("1 when encryption is Required and this node's rules are installed")
+        .register(registry);
     Gauge.builder("wiremesh_handshakes_completed", this, m -> m.manager.handshakesCompleted())
         .register(registry);
     // Failures: handshake messages refused (bad MAC1, a refused initiation or response).
@@ -72,6 +90,17 @@ public class AgentMetrics {
           .description("1 while the data plane uses this kernel offload, else 0")
           .register(registry);
     }
+  }
+
+  private EncryptionStatus encryption() {
+    long now = System.nanoTime();
+    EncryptionStatus s = encryptionStatus;
+    if (s == null || now - encryptionReadAt > 1_000_000_000L) {
+      s = manager.encryption();
+      encryptionStatus = s;
+      encryptionReadAt = now;
+    }
+    return s;
   }
 
   void applied(DeviceManager.Applied a) {

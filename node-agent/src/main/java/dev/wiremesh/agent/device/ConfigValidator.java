@@ -1,5 +1,6 @@
 package dev.wiremesh.agent.device;
 
+import dev.wiremesh.agent.encryption.Policy;
 import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.agent.PeerConfig;
 import dev.wiremesh.wireguard.allowedips.IpPrefix;
@@ -116,8 +117,16 @@ public final class ConfigValidator {
           new ValidConfig.Peer(
               p, key, psk, endpoint, List.copyOf(allowed), p.persistentKeepalive(), previous));
     }
+    Policy encryption = null;
+    if (c.encryption() != null) {
+      try {
+        encryption = Policy.parse(c.encryption());
+      } catch (Policy.InvalidPolicyException e) {
+        throw new ConfigException("encryption." + e.field(), e.getMessage());
+      }
+    }
     return new ValidConfig(
-        c, c.interfaceName(), List.copyOf(addresses), c.listenPort(), c.mtu(), peers);
+        c, c.interfaceName(), List.copyOf(addresses), c.listenPort(), c.mtu(), peers, encryption);
   }
 
   private static IpPrefix prefix(String field, String text) throws ConfigException {

@@ -1,13 +1,14 @@
 package dev.wiremesh.agent.device;
 
+import dev.wiremesh.agent.encryption.EncryptionEnforcer;
 import dev.wiremesh.agent.keys.NodeKeys;
 import dev.wiremesh.agent.state.StateStore;
 import dev.wiremesh.api.agent.ConfigDelta;
 import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.agent.DeviceStatus;
+import dev.wiremesh.api.agent.EncryptionStatus;
 import dev.wiremesh.api.agent.PeerStatus;
 import dev.wiremesh.wireguard.allowedips.IpPrefix;
-import dev.wiremesh.wireguard.crypto.NoisePrivateKey;
 import dev.wiremesh.wireguard.crypto.NoisePublicKey;
 import dev.wiremesh.wireguard.device.Device;
 import dev.wiremesh.wireguard.device.DeviceSnapshot;
@@ -59,16 +60,19 @@ public final class DeviceManager implements AutoCloseable {
   private final StateStore store;
   private final LinkSetup link;
   private final Path uapiDir;
+  private final EncryptionEnforcer encryption;
   private Device device;
   private UapiServer uapi;
   private Offloads offloads;
   private ValidConfig applied;
 
-  public DeviceManager(NoisePrivateKey privateKey, StateStore store, LinkSetup link, Path uapiDir) {
-    this(NodeKeys.of(privateKey), store, link, uapiDir);
-  }
-
-  public DeviceManager(NodeKeys keys, StateStore store, LinkSetup link, Path uapiDir) {
+  public DeviceManager(
+      NodeKeys keys,
+      StateStore store,
+      LinkSetup link,
+      Path uapiDir,
+      EncryptionEnforcer encryption) {
+    this.encryption = encryption;
     this.keys = keys;
     this.store = store;
     this.link = link;
@@ -143,9 +147,19 @@ public final class DeviceManager implements AutoCloseable {
     return apply(next);
   }
 
-  /** Validates the whole config, then applies what differs. */
+  /**
+   * Validates the whole config, then applies what differs. The encryption policy goes first, so
+   * that with Required the rules are in place before a new route is; a table that cannot be
+   * installed does not stop the tunnels (they protect what they can) and shows in the status.
+   */
   public synchronized Applied apply(DeviceConfig config) throws ConfigException, IOException {
     ValidConfig next = ConfigValidator.validate(config, keys.publicKeys());
+    List<IpPrefix> routes = new ArrayList<>();
+    for (ValidConfig.Peer p : next.peers().values()) {
+      routes.addAll(p.allowedIps());
+    }
+    encryption.apply(
+        next.encryption(), next.interfaceName(), next.listenPort(), next.addresses(), routes);
     ValidConfig prev = applied;
     if (device == null || !device.name().equals(next.interfaceName())) {
       recreate(next.interfaceName());
@@ -208,10 +222,6 @@ public final class DeviceManager implements AutoCloseable {
         }
       }
     }
-    List<IpPrefix> routes = new ArrayList<>();
-    for (ValidConfig.Peer p : next.peers().values()) {
-      routes.addAll(p.allowedIps());
-    }
     int mtu = next.mtu() != 0 ? next.mtu() : UplinkMtu.automatic();
     link.reconcile(next.interfaceName(), mtu, next.addresses(), routes);
     applied = next;
@@ -259,7 +269,7 @@ public final class DeviceManager implements AutoCloseable {
   public synchronized DeviceStatus status() {
     String own = publicKey().toBase64();
     if (device == null) {
-      return new DeviceStatus(null, own, 0, List.of());
+      return new DeviceStatus(null, own, 0, List.of(), encryption.status());
     }
     DeviceSnapshot s = device.snapshot();
     boolean rotating = keys.second() != null;
@@ -278,7 +288,12 @@ public final class DeviceManager implements AutoCloseable {
               p.txBytes(),
               used));
     }
-    return new DeviceStatus(appliedHash(), own, s.listenPort(), peers);
+    return new DeviceStatus(appliedHash(), own, s.listenPort(), peers, encryption.status());
+  }
+
+  /** The must-encrypt enforcement: what is enforced, the drop counter, the rules. */
+  public EncryptionStatus encryption() {
+    return encryption.status();
   }
 
   /** The device's drop counters by reason (empty before the device exists). */

@@ -1,5 +1,6 @@
 package dev.wiremesh.agent.device;
 
+import dev.wiremesh.agent.encryption.Policy;
 import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.agent.PeerConfig;
 import dev.wiremesh.wireguard.allowedips.IpPrefix;
@@ -11,7 +12,8 @@ import java.util.Map;
 
 /**
  * A {@link DeviceConfig} that passed {@link ConfigValidator}: every value parsed into the type the
- * device takes, so applying it cannot fail on a value.
+ * device takes, so applying it cannot fail on a value. {@code encryption} is null for a config
+ * without a policy.
  */
 record ValidConfig(
     DeviceConfig source,
@@ -19,7 +21,8 @@ record ValidConfig(
     List<IpPrefix> addresses,
     int listenPort,
     int mtu,
-    Map<NoisePublicKey, Peer> peers) {
+    Map<NoisePublicKey, Peer> peers,
+    Policy encryption) {
 
   /**
    * One peer, parsed. {@code psk} is null for none; {@code endpoint} null for unknown; {@code

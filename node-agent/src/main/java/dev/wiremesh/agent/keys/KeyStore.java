@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -52,6 +53,9 @@ public final class KeyStore {
     Path current = stateDir.resolve(FILE);
     Path next = stateDir.resolve(NEXT_FILE);
     Path previous = stateDir.resolve(PREVIOUS_FILE);
+    for (Path f : List.of(current, next, previous)) {
+      AtomicFiles.removeLeftovers(f); // a key write killed mid-way
+    }
     if (!Files.exists(current) && Files.exists(next) && Files.exists(previous)) {
       // A commit stopped between its two renames: finish it.
       move(next, current);

@@ -23,6 +23,36 @@ public final class AtomicFiles {
 
   private AtomicFiles() {}
 
+  /**
+   * Deletes what {@link #write} calls to {@code target} left behind when the process was killed
+   * between creating their temporary file and renaming it ({@code .NAME.*.tmp} beside {@code
+   * target}): the rename never happened, so the file is the old content or none, and the debris
+   * would pile up, holding keys or preshared keys. Call it at start, before any write.
+   *
+   * @return how many files were deleted
+   */
+  public static int removeLeftovers(Path target) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    String prefix = "." + target.getFileName() + ".";
+    int removed = 0;
+    try (var files = Files.newDirectoryStream(dir, p -> isLeftover(p, prefix))) {
+      for (Path p : files) {
+        if (Files.deleteIfExists(p)) {
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+
+  private static boolean isLeftover(Path p, String prefix) {
+    String name = p.getFileName().toString();
+    return name.startsWith(prefix) && name.endsWith(".tmp");
+  }
+
   public static void write(Path target, byte[] content) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(

@@ -26,8 +26,12 @@ public final class StateStore {
     AtomicFiles.write(file, json.writeValueAsBytes(config));
   }
 
-  /** The saved config, if any and if its hash still matches its content. */
+  /**
+   * The saved config, if any and if its hash still matches its content; first removes what saves
+   * killed mid-way left behind.
+   */
   public Optional<DeviceConfig> load() throws IOException {
+    AtomicFiles.removeLeftovers(file);
     if (!Files.exists(file)) {
       return Optional.empty();
     }

@@ -26,6 +26,7 @@ public final class ConfigDeltas {
         || previous.mtu() != next.mtu()
         || !sorted(previous.addresses()).equals(sorted(next.addresses()))
         || previous.forwarding() != next.forwarding()
+        || !java.util.Objects.equals(previous.encryption(), next.encryption())
         || !new java.util.HashSet<>(previous.routes())
             .equals(new java.util.HashSet<>(next.routes()))) {
       return null;

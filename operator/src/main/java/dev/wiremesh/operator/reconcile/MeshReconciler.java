@@ -3,6 +3,7 @@ package dev.wiremesh.operator.reconcile;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardMeshStatus;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
+import dev.wiremesh.operator.encryption.Enforcement;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -137,6 +138,23 @@ public class MeshReconciler implements Reconciler<WireGuardMesh>, Cleaner<WireGu
             problems,
             gen,
             clock.instant());
+    if (o.encryption() != null) {
+      s.setEncryption(o.encryption().state());
+      s.setEnforcedNodes(o.encryption().enforcedNodes());
+      if (o.encryption().required()) {
+        boolean enforced = Enforcement.ENFORCED.equals(o.encryption().state());
+        c =
+            Conditions.set(
+                c,
+                previous,
+                "EncryptionEnforced",
+                enforced,
+                o.encryption().state(),
+                o.encryption().message(),
+                gen,
+                clock.instant());
+      }
+    }
     s.setConditions(c);
     UpdateControl<WireGuardMesh> control;
     if (Objects.equals(old, s)) {
@@ -156,6 +174,10 @@ public class MeshReconciler implements Reconciler<WireGuardMesh>, Cleaner<WireGu
   /** A mesh going away takes its node peers with it (external peers are the user's). */
   @Override
   public DeleteControl cleanup(WireGuardMesh mesh, Context<WireGuardMesh> context) {
+    // One last pass while the mesh is being deleted: it sends every agent the policy Preferred, so
+    // each removes the mesh's table (an agent away now keeps it: fail closed; see
+    // docs/encryption.md to remove it by hand).
+    sync.sync(mesh.getMetadata().getName());
     client
         .resources(WireGuardPeer.class)
         .withLabel(NodePeers.MESH_LABEL, mesh.getMetadata().getName())

@@ -3,6 +3,7 @@ package dev.wiremesh.operator.reconcile;
 import dev.wiremesh.api.agent.AgentApi;
 import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.agent.DeviceStatus;
+import dev.wiremesh.api.agent.EncryptionPolicy;
 import dev.wiremesh.api.agent.Identity;
 import dev.wiremesh.api.crd.v1alpha1.LocationStatus;
 import dev.wiremesh.api.crd.v1alpha1.MeshTopology;
@@ -12,6 +13,9 @@ import dev.wiremesh.operator.agent.Agent;
 import dev.wiremesh.operator.agent.AgentDiscovery;
 import dev.wiremesh.operator.agent.AgentException;
 import dev.wiremesh.operator.agent.PushResult;
+import dev.wiremesh.operator.encryption.ApiServers;
+import dev.wiremesh.operator.encryption.EncryptionPolicies;
+import dev.wiremesh.operator.encryption.Enforcement;
 import dev.wiremesh.planner.locations.NodeLiveness;
 import dev.wiremesh.planner.mesh.MeshPlan;
 import dev.wiremesh.planner.mesh.MeshPlanner;
@@ -61,7 +65,8 @@ public class MeshSync {
       Map<String, PushResult> pushes,
       boolean poolsInvalid,
       List<LocationStatus> locations,
-      java.time.Duration recheckIn) {
+      java.time.Duration recheckIn,
+      Enforcement encryption) {
 
     public Outcome(
         int nodes,
@@ -71,7 +76,31 @@ public class MeshSync {
         List<String> problems,
         Map<String, PushResult> pushes,
         boolean poolsInvalid) {
-      this(nodes, readyNodes, peers, connectedPeers, problems, pushes, poolsInvalid, null, null);
+      this(
+          nodes,
+          readyNodes,
+          peers,
+          connectedPeers,
+          problems,
+          pushes,
+          poolsInvalid,
+          null,
+          null,
+          null);
+    }
+
+    Outcome withEncryption(Enforcement encryption) {
+      return new Outcome(
+          nodes,
+          readyNodes,
+          peers,
+          connectedPeers,
+          problems,
+          pushes,
+          poolsInvalid,
+          locations,
+          recheckIn,
+          encryption);
     }
 
     Outcome withLocations(List<LocationStatus> locations, java.time.Duration recheckIn) {
@@ -84,7 +113,8 @@ public class MeshSync {
           pushes,
           poolsInvalid,
           locations,
-          recheckIn);
+          recheckIn,
+          encryption);
     }
   }
 
@@ -171,9 +201,15 @@ public class MeshSync {
       liveness.forget(meshName);
     }
 
-    // 4. Push.
+    // 4. Push, with the mesh's encryption policy for the agents that know it.
+    EncryptionPolicy policy =
+        EncryptionPolicies.of(
+            mesh,
+            ApiServers.of(
+                client.getMasterUrl() == null ? null : client.getMasterUrl().toString(),
+                config.encryption().apiServers().orElse(List.of())));
     Map<Agent, DeviceConfig> desired = new LinkedHashMap<>();
-    plan.configs()
+    EncryptionPolicies.apply(plan.configs(), policy, statuses)
         .forEach(
             (node, c) -> {
               Agent agent = agentsByNode.get(node);
@@ -190,9 +226,11 @@ public class MeshSync {
         });
 
     // 5. Status of every peer, config Secrets of external peers, and the aggregates.
+    Enforcement enforcement = Enforcement.of(policy.required(), plan.configs().keySet(), statuses);
     return statusWriter
-        .write(mesh, plan, all, pushes, statuses, problems)
-        .withLocations(plan.locations(), liveness.recheckIn(meshName, plan.locations(), nodes));
+        .write(mesh, plan, all, pushes, statuses, problems, enforcement)
+        .withLocations(plan.locations(), liveness.recheckIn(meshName, plan.locations(), nodes))
+        .withEncryption(enforcement);
   }
 
   private List<WireGuardPeer> peersOf(String meshName) {

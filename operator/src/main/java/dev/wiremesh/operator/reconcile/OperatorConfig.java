@@ -20,6 +20,18 @@ public interface OperatorConfig {
 
   TopologySettings topology();
 
+  EncryptionSettings encryption();
+
+  /** The must-encrypt policy (WireGuardMesh spec.encryption Required, docs/encryption.md). */
+  interface EncryptionSettings {
+    /**
+     * The Kubernetes API server's addresses (ip:port, [ip6]:port) every agent exempts, besides the
+     * one this operator reaches it at: in a cluster, its real addresses (kubectl get endpoints
+     * kubernetes), which kube-proxy puts in place of the Service's address.
+     */
+    java.util.Optional<java.util.List<String>> apiServers();
+  }
+
   /** The location topology (WireGuardMesh spec.topology.mode Locations). */
   interface TopologySettings {
     /**

@@ -8,6 +8,8 @@ import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeerStatus;
 import dev.wiremesh.operator.agent.PushResult;
+import dev.wiremesh.operator.encryption.Enforcement;
+import dev.wiremesh.operator.encryption.NodeEnforcement;
 import dev.wiremesh.planner.ipam.AddressOutcome;
 import dev.wiremesh.planner.ipam.Addresses;
 import dev.wiremesh.planner.locations.NodeRole;
@@ -49,7 +51,8 @@ public class PeerStatusWriter {
       List<WireGuardPeer> peers,
       Map<String, PushResult> pushes,
       Map<String, DeviceStatus> statuses,
-      List<String> problems) {
+      List<String> problems,
+      Enforcement encryption) {
     MeshSettings settings = meshPlan.settings();
     Map<String, AddressOutcome> addresses = meshPlan.addresses();
     Map<String, String> invalid = meshPlan.invalid();
@@ -257,6 +260,30 @@ public class PeerStatusWriter {
                   + "s",
               gen,
               now);
+      NodeEnforcement enforced = external ? null : encryption.nodes().get(p.getSpec().getNode());
+      if (enforced != null) {
+        conditions =
+            Conditions.set(
+                conditions,
+                previous,
+                "EncryptionEnforced",
+                enforced.enforced(),
+                enforced.reason(),
+                enforced.message(),
+                gen,
+                now);
+      } else if (!external && encryption.required()) {
+        conditions =
+            Conditions.set(
+                conditions,
+                previous,
+                "EncryptionEnforced",
+                false,
+                "Pending",
+                "the node is not planned yet (no agent identity or address)",
+                gen,
+                now);
+      }
       s.setConditions(conditions);
 
       if (!Objects.equals(old, s)) {

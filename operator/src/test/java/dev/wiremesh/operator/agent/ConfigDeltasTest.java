@@ -46,5 +46,25 @@ class ConfigDeltasTest {
             ConfigDeltas.between(
                 before, config(List.of("10.0.0.5/24"), 51820, peer("A", "10.0.0.2/32"))))
         .isNull();
+    // The encryption policy is an interface setting too: the agent replaces its rules whole.
+    var required = new dev.wiremesh.api.agent.EncryptionPolicy("Required", "wiremesh-m", List.of());
+    DeviceConfig enforced = before.withEncryption(required).withHash();
+    assertThat(ConfigDeltas.between(before, enforced)).isNull();
+    assertThat(
+            ConfigDeltas.between(
+                enforced,
+                before
+                    .withEncryption(
+                        new dev.wiremesh.api.agent.EncryptionPolicy(
+                            "Preferred", "wiremesh-m", List.of()))
+                    .withHash()))
+        .isNull();
+    DeviceConfig joined =
+        config(List.of("10.0.0.1/24"), 51820, peer("A", "10.0.0.2/32"), peer("B", "10.0.0.3/32"))
+            .withEncryption(required)
+            .withHash();
+    ConfigDelta d = ConfigDeltas.between(enforced, joined);
+    assertThat(d.upsert()).as("a node joining a Required mesh is still a delta").hasSize(1);
+    assertThat(enforced.apply(d).hashMatches()).isTrue();
   }
 }

@@ -83,6 +83,11 @@ abstract class InteropFixture {
   void peerBoth(boolean ipv6Outer) {
     String epG = ipv6Outer ? "[" + OUTER_G6 + "]:" + portG : OUTER_G4 + ":" + portG;
     String epJ = ipv6Outer ? "[" + OUTER_J6 + "]:" + portJ : OUTER_J4 + ":" + portJ;
+    peerBoth(epG, epJ);
+  }
+
+  /** Java sends to wireguard-go at {@code epG}, wireguard-go to Java at {@code epJ}. */
+  void peerBoth(String epG, String epJ) {
     wm.wg(
         "set",
         wm.ifname(),

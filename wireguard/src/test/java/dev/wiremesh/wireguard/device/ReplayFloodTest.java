@@ -112,4 +112,41 @@ class ReplayFloodTest {
         .as("the flood forced no new handshake")
         .isEqualTo(handshakesBefore);
   }
+
+  /**
+   * A peer (or anyone on the path) that sends captured transport messages again: every one
+   * authenticates, and every one is refused by the keypair's replay filter, counted as "replayed";
+   * none reaches the TUN.
+   */
+  @Test
+  void replayedTransportMessagesAreAllRejectedAndCounted() throws Exception {
+    capture();
+    victim.connect(friend);
+    for (int i = 0; i < 20; i++) {
+      friend.send(victim, bytes("packet " + i));
+      assertThat(victim.receive(WAIT)).isEqualTo(bytes("packet " + i));
+    }
+    List<byte[]> transport =
+        captured.stream().filter(d -> type(d, d.length) == MESSAGE_TRANSPORT_TYPE).toList();
+    assertThat(transport).hasSizeGreaterThanOrEqualTo(20);
+    network.dropIf(d -> false);
+
+    attackerBind.open(0);
+    Endpoint target = victim.endpoint();
+    int rounds = 5;
+    for (int r = 0; r < rounds; r++) {
+      for (byte[] m : transport) {
+        attackerBind.send(m, 0, m.length, target);
+      }
+    }
+    long expected = (long) rounds * transport.size();
+    await()
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(victim.device.drops().get("replayed")).isEqualTo(expected));
+    assertThat(victim.receive(Duration.ofMillis(200)))
+        .as("nothing replayed reached the TUN")
+        .isNull();
+    friend.send(victim, bytes("fresh"));
+    assertThat(victim.receive(WAIT)).isEqualTo(bytes("fresh"));
+  }
 }

@@ -25,6 +25,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.readyNodes",
     type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(
+    name = "ENCRYPTION",
+    jsonPath = ".status.encryption",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
     name = "AGE",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)

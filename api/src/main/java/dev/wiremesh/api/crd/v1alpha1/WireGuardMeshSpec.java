@@ -77,6 +77,16 @@ public class WireGuardMeshSpec {
           + " an outage of the tunnels that stay.")
   private MeshTopology topology;
 
+  @Default("Preferred")
+  @JsonPropertyDescription(
+      "Preferred (default): traffic between members goes through the tunnels when they are up."
+          + " Required: every node's agent installs nftables rules (its own table, wiremesh-<mesh>)"
+          + " that drop packets to and from the mesh's protected networks (tunnel addresses, routed"
+          + " pod CIDRs, external peers' networks) unless they pass through the WireGuard"
+          + " interface; the rules stay when the agent stops (fail closed). The WireGuard port, the"
+          + " agent's API and the Kubernetes API server are always exempt. See docs/encryption.md.")
+  private Encryption encryption;
+
   public List<String> getAddressPools() {
     return addressPools;
   }
@@ -152,6 +162,19 @@ public class WireGuardMeshSpec {
   /** The topology with its defaults applied (absent: a full mesh). */
   public MeshTopology effectiveTopology() {
     return topology == null ? new MeshTopology() : topology;
+  }
+
+  public Encryption getEncryption() {
+    return encryption;
+  }
+
+  public void setEncryption(Encryption encryption) {
+    this.encryption = encryption;
+  }
+
+  /** The encryption policy with its default applied. */
+  public Encryption effectiveEncryption() {
+    return encryption == null ? Encryption.Preferred : encryption;
   }
 
   /** The listen port with its default applied (as the API server would). */

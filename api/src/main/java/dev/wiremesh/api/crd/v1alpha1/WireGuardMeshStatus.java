@@ -27,12 +27,24 @@ public class WireGuardMeshStatus {
           + " nodes it has.")
   private List<LocationStatus> locations;
 
+  @JsonPropertyDescription(
+      "Whether plaintext between members is blocked: Preferred (spec.encryption is Preferred),"
+          + " Enforced (Required, and every selected node's agent has its rules installed) or"
+          + " NotEnforced (Required, but some node has not: the EncryptionEnforced condition says"
+          + " which and why).")
+  private String encryption;
+
+  @JsonPropertyDescription("With encryption Required: selected nodes whose agent enforces it.")
+  private Integer enforcedNodes;
+
   @JsonPropertyDescription("The generation of the spec this status describes.")
   private Long observedGeneration;
 
   @JsonPropertyDescription(
       "Ready: every selected node applied the configuration. Degraded: some node or peer is not"
-          + " ready or not connected; the message says which.")
+          + " ready or not connected; the message says which. EncryptionEnforced (with encryption"
+          + " Required): every selected node's agent enforces it; the message names those that do"
+          + " not.")
   private List<Condition> conditions = new ArrayList<>();
 
   public Integer getNodes() {
@@ -75,6 +87,22 @@ public class WireGuardMeshStatus {
     this.locations = locations;
   }
 
+  public String getEncryption() {
+    return encryption;
+  }
+
+  public void setEncryption(String encryption) {
+    this.encryption = encryption;
+  }
+
+  public Integer getEnforcedNodes() {
+    return enforcedNodes;
+  }
+
+  public void setEnforcedNodes(Integer enforcedNodes) {
+    this.enforcedNodes = enforcedNodes;
+  }
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -99,6 +127,8 @@ public class WireGuardMeshStatus {
         && Objects.equals(peers, s.peers)
         && Objects.equals(connectedPeers, s.connectedPeers)
         && Objects.equals(locations, s.locations)
+        && Objects.equals(encryption, s.encryption)
+        && Objects.equals(enforcedNodes, s.enforcedNodes)
         && Objects.equals(observedGeneration, s.observedGeneration)
         && Objects.equals(conditions, s.conditions);
   }
@@ -106,6 +136,14 @@ public class WireGuardMeshStatus {
   @Override
   public int hashCode() {
     return Objects.hash(
-        nodes, readyNodes, peers, connectedPeers, locations, observedGeneration, conditions);
+        nodes,
+        readyNodes,
+        peers,
+        connectedPeers,
+        locations,
+        encryption,
+        enforcedNodes,
+        observedGeneration,
+        conditions);
   }
 }

@@ -53,7 +53,7 @@ class CrdDriftTest {
     assertThat(mesh.at("/spec/names/shortNames/0").asText()).isEqualTo("wgm");
     assertThat(mesh.at("/spec/versions/0/subresources/status").isObject()).isTrue();
     assertThat(mesh.at("/spec/versions/0/additionalPrinterColumns").findValuesAsText("name"))
-        .containsExactly("NODES", "READY", "AGE");
+        .containsExactly("NODES", "READY", "ENCRYPTION", "AGE");
   }
 
   @Test

@@ -197,7 +197,15 @@ class ValidationTest {
             "topology.locationLabel must be a label key"),
         Arguments.of(
             POOL + "\"topology\":{\"mode\":\"Locations\",\"locationLabel\":\"/zone\"}}",
-            "topology.locationLabel must be a label key"));
+            "topology.locationLabel must be a label key"),
+        Arguments.of(POOL + "\"encryption\":\"Required\"}", null),
+        Arguments.of(POOL + "\"encryption\":\"Preferred\"}", null),
+        Arguments.of(
+            POOL + "\"encryption\":\"required\"}",
+            "spec.encryption: Unsupported value: \"required\": supported values: \"Preferred\", \"Required\""),
+        Arguments.of(
+            POOL + "\"encryption\":\"Strict\"}", "spec.encryption: Unsupported value: \"Strict\""),
+        Arguments.of(POOL + "\"encryption\":true}", "spec.encryption"));
   }
 
   @ParameterizedTest
