@@ -38,7 +38,8 @@ import picocli.CommandLine.ParentCommand;
           + " (keys as fingerprints), the configurations whose hash changes, and the nodes that"
           + " see no change. It runs the operator's own planner on the cluster's current state."
           + " Resources the API server would refuse are reported as it would report them, and"
-          + " then nothing is planned.",
+          + " then nothing is planned. Hashes are of the planned configurations; the operator adds"
+          + " the mesh's encryption policy to them for agents that support it.",
       "",
       "Examples:",
       "  kubectl wiremesh plan -f laptop-bob.yaml",

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import dev.wiremesh.e2e.localmesh.LocalMesh;
@@ -266,12 +267,17 @@ class KubectlPluginIT {
         .isEqualTo(address.replace(", ", ","));
   }
 
-  /** The hash of the configuration each node's agent applied, as it persisted it. */
+  /**
+   * The hash of the configuration each node's agent applied, as it persisted it, without the mesh's
+   * encryption policy: the operator adds that to the planner's configuration for agents that know
+   * it (EncryptionPolicies), and the plan shows the planner's.
+   */
   static Map<String, String> appliedHashes() throws IOException {
     Map<String, String> out = new TreeMap<>();
     for (MeshNode n : mesh.nodes()) {
       Path f = n.stateDir().resolve("applied-config.json");
-      out.put(n.name(), JSON.readTree(f.toFile()).path("hash").asText());
+      DeviceConfig c = JSON.readValue(f.toFile(), DeviceConfig.class);
+      out.put(n.name(), c.withEncryption(null).withHash().hash());
     }
     return out;
   }
