@@ -6,6 +6,7 @@ import dev.wiremesh.agent.encryption.EncryptionEnforcer;
 import dev.wiremesh.agent.encryption.NftCommand;
 import dev.wiremesh.agent.keys.KeyStore;
 import dev.wiremesh.agent.netlink.RtNetlinkLinks;
+import dev.wiremesh.agent.netlink.RtNetlinkLocationRouting;
 import dev.wiremesh.agent.rotation.KeyRotator;
 import dev.wiremesh.agent.state.StateStore;
 import io.quarkus.runtime.ShutdownEvent;
@@ -39,6 +40,7 @@ public class AgentLifecycle {
             keys,
             new StateStore(settings.stateDir()),
             new RtNetlinkLinks(),
+            new RtNetlinkLocationRouting(),
             settings.uapiDir(),
             new EncryptionEnforcer(new NftCommand(settings.nft()), agentPort));
     this.rotator = new KeyRotator(settings.stateDir(), manager);

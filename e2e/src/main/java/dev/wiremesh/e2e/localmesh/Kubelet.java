@@ -58,6 +58,11 @@ public final class Kubelet {
 
   /** Registers the node: its Node object and its agent Pod (not ready yet). */
   public void register(MeshNode n, boolean gateway) {
+    register(n, gateway, Map.of());
+  }
+
+  /** The same, the Node with {@code labels} too (a location, say). */
+  public void register(MeshNode n, boolean gateway, Map<String, String> labels) {
     Node node =
         new NodeBuilder()
             .withNewMetadata()
@@ -65,6 +70,7 @@ public final class Kubelet {
             .addToLabels("kubernetes.io/hostname", n.name())
             .addToLabels("kubernetes.io/os", "linux")
             .addToLabels(gateway ? Map.of(GATEWAY_LABEL, "true") : Map.of())
+            .addToLabels(labels)
             .endMetadata()
             .withNewSpec()
             .withPodCIDR("10.244." + n.index() + ".0/24")

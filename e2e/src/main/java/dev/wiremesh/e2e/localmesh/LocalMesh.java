@@ -1,5 +1,7 @@
 package dev.wiremesh.e2e.localmesh;
 
+import dev.wiremesh.api.crd.v1alpha1.MeshTopology;
+import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -43,9 +45,58 @@ public final class LocalMesh implements AutoCloseable {
       String subnet,
       int apiPort,
       Duration resync,
-      boolean examples) {
+      boolean examples,
+      int locations,
+      String intraLocation) {
+
+    /** A full mesh, as before locations. */
+    public Options(
+        Path home,
+        Path stateDir,
+        int nodes,
+        String prefix,
+        String subnet,
+        int apiPort,
+        Duration resync,
+        boolean examples) {
+      this(home, stateDir, nodes, prefix, subnet, apiPort, resync, examples, 0, null);
+    }
+
+    /**
+     * The same mesh with {@code locations} locations (nodes labelled {@value #LOCATION_LABEL} =
+     * zone-1, zone-2, ... in turn), {@code intraLocation} Encrypted or Direct.
+     */
+    public Options withLocations(int locations, String intraLocation) {
+      return new Options(
+          home,
+          stateDir,
+          nodes,
+          prefix,
+          subnet,
+          apiPort,
+          resync,
+          examples,
+          locations,
+          intraLocation);
+    }
 
     public Options {
+      if (locations < 0 || locations > nodes) {
+        throw new IllegalArgumentException(
+            "locations must be 0 (a full mesh) to the number of nodes ("
+                + nodes
+                + "): "
+                + locations);
+      }
+      if (intraLocation != null
+          && !intraLocation.equals("Encrypted")
+          && !intraLocation.equals("Direct")) {
+        throw new IllegalArgumentException(
+            "intra-location must be Encrypted or Direct: " + intraLocation);
+      }
+      if (intraLocation != null && locations == 0) {
+        throw new IllegalArgumentException("intra-location needs locations (--locations N)");
+      }
       if (nodes < 1 || nodes > 50) {
         throw new IllegalArgumentException("nodes must be 1-50: " + nodes);
       }
@@ -73,6 +124,9 @@ public final class LocalMesh implements AutoCloseable {
   }
 
   public static final String NAMESPACE = "wiremesh-system";
+
+  /** The label the local mesh puts the nodes' locations in (the mesh's default location label). */
+  public static final String LOCATION_LABEL = "topology.kubernetes.io/zone";
 
   private static final java.net.http.HttpClient METRICS_HTTP =
       java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -159,6 +213,9 @@ public final class LocalMesh implements AutoCloseable {
       }
       if (options.examples()) {
         mesh.applyExamples();
+        if (options.locations() > 0) {
+          mesh.useLocations();
+        }
       }
       // The operator issues the agents' certificates on its first pass over a mesh.
       mesh.await(
@@ -251,7 +308,8 @@ public final class LocalMesh implements AutoCloseable {
   private synchronized MeshNode register(boolean gateway) {
     int i = nextIndex++;
     String name = "node-" + i;
-    String ns = network.attach(i);
+    // With locations, the nodes do not forward unless their agent turns it on (leaders do).
+    String ns = network.attach(i, options.locations() == 0);
     Path dir = options.stateDir().resolve(name);
     JavaApp agent =
         new JavaApp(
@@ -266,8 +324,49 @@ public final class LocalMesh implements AutoCloseable {
             dir.resolve("agent.log"));
     MeshNode n = new MeshNode(i, name, ns, network.address(i), dir, agent);
     nodes.put(name, n);
-    kubelet.register(n, gateway);
+    kubelet.register(
+        n,
+        gateway,
+        options.locations() == 0
+            ? Map.of()
+            : Map.of(LOCATION_LABEL, "zone-" + ((i - 1) % options.locations() + 1)));
     return n;
+  }
+
+  /** The example mesh in topology mode Locations, as the options ask. */
+  private void useLocations() {
+    client()
+        .resources(WireGuardMesh.class)
+        .withName("mesh")
+        .edit(
+            m -> {
+              MeshTopology t = new MeshTopology();
+              t.setMode(MeshTopology.Mode.Locations);
+              if (options.intraLocation() != null) {
+                t.setIntraLocation(MeshTopology.IntraLocation.valueOf(options.intraLocation()));
+              }
+              m.getSpec().setTopology(t);
+              return m;
+            });
+  }
+
+  /** Cuts a node off the bridge (its eth0 down), as a failed link or host would be. */
+  public void cutLink(String name) {
+    Sh.run("ip", "-n", node(name).netns(), "link", "set", "eth0", "down");
+  }
+
+  /** Puts a node back on the bridge after {@link #cutLink}. */
+  public void restoreLink(String name) {
+    Sh.run("ip", "-n", node(name).netns(), "link", "set", "eth0", "up");
+    Sh.run(
+        "ip",
+        "-n",
+        node(name).netns(),
+        "route",
+        "replace",
+        "default",
+        "via",
+        network.hostAddress());
   }
 
   /** A node leaves: its Node and Pod objects go, its agent stops and its namespace is removed. */
@@ -344,7 +443,11 @@ public final class LocalMesh implements AutoCloseable {
     return client().resources(WireGuardPeer.class).list().getItems();
   }
 
-  /** The node peers' tunnel addresses (IPv4 and IPv6), each with its node's name. */
+  /**
+   * The node peers' tunnel addresses (IPv4 and IPv6), each with its node's name. With locations in
+   * Direct mode, IPv4 only: the bridge between the nodes is IPv4, and Direct mode routes only the
+   * family of the nodes' own network (docs/topology.md).
+   */
   public Map<String, String> tunnelAddresses() {
     Map<String, String> out = new TreeMap<>();
     for (WireGuardPeer p : peers()) {
@@ -352,7 +455,9 @@ public final class LocalMesh implements AutoCloseable {
       if (node == null || p.getStatus() == null || p.getStatus().getAddresses() == null) {
         continue;
       }
-      p.getStatus().getAddresses().forEach(a -> out.put(a, node));
+      p.getStatus().getAddresses().stream()
+          .filter(a -> !"Direct".equals(options.intraLocation()) || !a.contains(":"))
+          .forEach(a -> out.put(a, node));
     }
     return out;
   }

@@ -20,6 +20,7 @@ public final class LocalMeshCommand {
   static final String USAGE =
       """
       usage: wiremesh-local up [--nodes N] [--state-dir DIR] [--api-port PORT] [--resync SECONDS] [--no-examples]
+                               [--locations N [--intra-location Encrypted|Direct]]
              wiremesh-local down [--state-dir DIR]
              wiremesh-local wg NODE [WG-ARGS...]
 
@@ -34,6 +35,11 @@ public final class LocalMeshCommand {
         --api-port PORT    the API server's port on 127.0.0.1, 0 for any free one (default 0)
         --resync SECONDS   how often the operator re-reads the mesh and polls the agents (default 10)
         --no-examples      do not apply crds/examples (apply your own mesh with kubectl)
+        --locations N      label the nodes with N locations in turn (topology.kubernetes.io/zone=zone-1,
+                           zone-2, ...) and put the example mesh in topology mode Locations: one leader
+                           per location; 1 to the number of nodes (default 0: a full mesh)
+        --intra-location M with --locations: Encrypted (default, tunnels inside a location) or Direct
+                           (none: the bridge carries a location's traffic; IPv4 only)
       Needs root, and the operator and agent built: ./mvnw -B package -DskipTests
       """;
 
@@ -117,6 +123,8 @@ public final class LocalMeshCommand {
     int port = d.apiPort();
     Duration resync = d.resync();
     boolean examples = d.examples();
+    int locations = d.locations();
+    String intra = d.intraLocation();
     while (!a.isEmpty()) {
       String opt = a.pollFirst();
       switch (opt) {
@@ -124,6 +132,11 @@ public final class LocalMeshCommand {
         case "--nodes" -> nodes = number(opt, value(opt, a), command);
         case "--api-port" -> port = number(opt, value(opt, a), command);
         case "--resync" -> resync = Duration.ofSeconds(number(opt, value(opt, a), command));
+        case "--locations" -> locations = number(opt, value(opt, a), command);
+        case "--intra-location" -> {
+          onlyUp(opt, command);
+          intra = value(opt, a);
+        }
         case "--no-examples" -> {
           onlyUp(opt, command);
           examples = false;
@@ -131,8 +144,12 @@ public final class LocalMeshCommand {
         default -> throw new IllegalArgumentException("unknown option '" + opt + "'");
       }
     }
+    if (locations > 0 && !examples) {
+      throw new IllegalArgumentException(
+          "--locations labels the nodes and sets the example mesh's topology: drop --no-examples");
+    }
     return new LocalMesh.Options(
-        d.home(), state, nodes, d.prefix(), d.subnet(), port, resync, examples);
+        d.home(), state, nodes, d.prefix(), d.subnet(), port, resync, examples, locations, intra);
   }
 
   private static String value(String opt, Deque<String> a) {

@@ -66,6 +66,11 @@ public final class Network {
 
   /** A namespace joined to the bridge at {@link #address(int)}, with loopback and forwarding on. */
   public String attach(int i) {
+    return attach(i, true);
+  }
+
+  /** The same, forwarding on or left off (the kernel's default in a new namespace). */
+  public String attach(int i, boolean forwarding) {
     String ns = namespace(i);
     String host = prefix + "-h" + i;
     Sh.run("ip", "netns", "add", ns);
@@ -76,8 +81,10 @@ public final class Network {
     Sh.run("ip", "-n", ns, "addr", "add", address(i) + "/24", "dev", "eth0");
     Sh.run("ip", "-n", ns, "link", "set", "eth0", "up");
     Sh.run("ip", "-n", ns, "route", "add", "default", "via", hostAddress());
-    Sh.run(Sh.inNetns(ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"));
-    Sh.run(Sh.inNetns(ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1"));
+    if (forwarding) {
+      Sh.run(Sh.inNetns(ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"));
+      Sh.run(Sh.inNetns(ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1"));
+    }
     return ns;
   }
 

@@ -72,6 +72,29 @@ class LocalMeshCommandTest {
   }
 
   @Test
+  void locationsAreTakenAndWrongOnesRefused() {
+    var d = LocalMesh.Options.defaults(java.nio.file.Path.of("/repo"));
+    var o =
+        LocalMeshCommand.parse(
+            "up",
+            new java.util.ArrayDeque<>(
+                java.util.List.of(
+                    "--nodes", "4", "--locations", "2", "--intra-location", "Direct")),
+            d);
+    assertThat(o.locations()).isEqualTo(2);
+    assertThat(o.intraLocation()).isEqualTo("Direct");
+    assertThat(d.locations()).as("a full mesh by default").isZero();
+    assertThat(run("up", "--locations", "4").err())
+        .contains("locations must be 0 (a full mesh) to the number of nodes (3): 4");
+    assertThat(run("up", "--locations", "2", "--intra-location", "Plain").err())
+        .contains("intra-location must be Encrypted or Direct: Plain");
+    assertThat(run("up", "--intra-location", "Direct").err())
+        .contains("intra-location needs locations (--locations N)");
+    assertThat(run("up", "--locations", "2", "--no-examples").err()).contains("drop --no-examples");
+    assertThat(run("down", "--locations", "2").err()).contains("--locations applies to `up` only");
+  }
+
+  @Test
   void networkNamesFitInterfaceNames() {
     assertThat(new Network("wml", "172.29.0").namespace(3)).isEqualTo("wml-n3");
     assertThat(new Network("wml", "172.29.0").address(3)).isEqualTo("172.29.0.13");

@@ -2,6 +2,9 @@ package dev.wiremesh.agent.device;
 
 import dev.wiremesh.agent.encryption.EncryptionEnforcer;
 import dev.wiremesh.agent.keys.NodeKeys;
+import dev.wiremesh.agent.location.LocationRouting;
+import dev.wiremesh.agent.location.ViaRoute;
+import dev.wiremesh.agent.location.ViaRoutes;
 import dev.wiremesh.agent.state.StateStore;
 import dev.wiremesh.api.agent.ConfigDelta;
 import dev.wiremesh.api.agent.DeviceConfig;
@@ -59,6 +62,7 @@ public final class DeviceManager implements AutoCloseable {
   private NodeKeys keys;
   private final StateStore store;
   private final LinkSetup link;
+  private final LocationRouting routing;
   private final Path uapiDir;
   private final EncryptionEnforcer encryption;
   private Device device;
@@ -72,10 +76,22 @@ public final class DeviceManager implements AutoCloseable {
       LinkSetup link,
       Path uapiDir,
       EncryptionEnforcer encryption) {
+    this(keys, store, link, LocationRouting.NONE, uapiDir, encryption);
+  }
+
+  /** With {@code routing} for a location leader's forwarding and Direct mode's routes. */
+  public DeviceManager(
+      NodeKeys keys,
+      StateStore store,
+      LinkSetup link,
+      LocationRouting routing,
+      Path uapiDir,
+      EncryptionEnforcer encryption) {
     this.encryption = encryption;
     this.keys = keys;
     this.store = store;
     this.link = link;
+    this.routing = routing;
     this.uapiDir = uapiDir;
   }
 
@@ -154,6 +170,12 @@ public final class DeviceManager implements AutoCloseable {
    */
   public synchronized Applied apply(DeviceConfig config) throws ConfigException, IOException {
     ValidConfig next = ConfigValidator.validate(config, keys.publicKeys());
+    List<ViaRoute> viaRoutes;
+    try {
+      viaRoutes = ViaRoutes.parse(config.routes());
+    } catch (ViaRoutes.InvalidRoute e) {
+      throw new ConfigException(e.field(), e.getMessage());
+    }
     List<IpPrefix> routes = new ArrayList<>();
     for (ValidConfig.Peer p : next.peers().values()) {
       routes.addAll(p.allowedIps());
@@ -224,6 +246,7 @@ public final class DeviceManager implements AutoCloseable {
     }
     int mtu = next.mtu() != 0 ? next.mtu() : UplinkMtu.automatic();
     link.reconcile(next.interfaceName(), mtu, next.addresses(), routes);
+    routing.apply(next.interfaceName(), config.forwarding(), viaRoutes);
     applied = next;
     store.save(next.source());
     return new Applied(next.source(), added, changed, removed);

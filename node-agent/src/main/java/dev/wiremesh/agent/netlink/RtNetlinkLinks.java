@@ -164,7 +164,7 @@ public final class RtNetlinkLinks implements LinkSetup {
 
   private static void setLink(NetlinkSocket nl, String ifname, int index, int mtu)
       throws IOException {
-    Attrs a = new Attrs();
+    RtAttrs a = new RtAttrs();
     if (mtu > 0) {
       a.putInt(IFLA_MTU, mtu);
     }
@@ -183,7 +183,7 @@ public final class RtNetlinkLinks implements LinkSetup {
       throws IOException {
     byte[] addr = p.address();
     int family = addr.length == 4 ? AF_INET : AF_INET6;
-    Attrs a = new Attrs();
+    RtAttrs a = new RtAttrs();
     a.put(IFA_LOCAL, addr);
     a.put(IFA_ADDRESS, addr);
     ByteBuffer b = ByteBuffer.allocate(8 + a.size()).order(ByteOrder.nativeOrder());
@@ -201,7 +201,7 @@ public final class RtNetlinkLinks implements LinkSetup {
       throws IOException {
     byte[] dst = p.masked().address();
     int family = dst.length == 4 ? AF_INET : AF_INET6;
-    Attrs a = new Attrs();
+    RtAttrs a = new RtAttrs();
     a.put(RTA_DST, dst);
     a.putInt(RTA_OIF, index);
     ByteBuffer b = ByteBuffer.allocate(12 + a.size()).order(ByteOrder.nativeOrder());
@@ -213,29 +213,5 @@ public final class RtNetlinkLinks implements LinkSetup {
     b.putInt(0);
     b.put(a.bytes());
     nl.request(type, flags, b.array(), what);
-  }
-
-  /** Route attributes (struct rtattr), each padded to 4 bytes. */
-  private static final class Attrs {
-    private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-
-    void put(int type, byte[] value) {
-      int len = 4 + value.length;
-      ByteBuffer b = ByteBuffer.allocate((len + 3) & ~3).order(ByteOrder.nativeOrder());
-      b.putShort((short) len).putShort((short) type).put(value);
-      out.writeBytes(b.array());
-    }
-
-    void putInt(int type, int value) {
-      put(type, ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array());
-    }
-
-    int size() {
-      return out.size();
-    }
-
-    byte[] bytes() {
-      return out.toByteArray();
-    }
   }
 }

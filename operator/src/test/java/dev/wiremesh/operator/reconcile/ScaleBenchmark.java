@@ -45,8 +45,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ScaleBenchmark {
 
   public static void main(String[] args) throws Exception {
+    boolean locations = args.length > 0 && args[0].equals("locations");
     int[] sizes =
-        args.length > 0 ? new int[] {Integer.parseInt(args[0])} : new int[] {250, 500, 1000};
+        locations
+            ? new int[] {args.length > 1 ? Integer.parseInt(args[1]) : 1000}
+            : args.length > 0 ? new int[] {Integer.parseInt(args[0])} : new int[] {250, 500, 1000};
     TestPki pki = new TestPki();
     AtomicLong received = new AtomicLong();
     HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
@@ -72,7 +75,12 @@ public final class ScaleBenchmark {
     ObjectMapper json = new ObjectMapper();
     try {
       for (int n : sizes) {
-        run(n, 100, uri, pki, json);
+        if (locations) {
+          int count = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+          LocationsRow.run(n, count, 100, uri, pki, json);
+        } else {
+          run(n, 100, uri, pki, json);
+        }
       }
     } finally {
       server.stop(0);

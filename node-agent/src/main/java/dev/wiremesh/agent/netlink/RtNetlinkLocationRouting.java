@@ -1,0 +1,268 @@
+package dev.wiremesh.agent.netlink;
+
+import dev.wiremesh.agent.location.LocationRouting;
+import dev.wiremesh.agent.location.ViaRoute;
+import dev.wiremesh.wireguard.allowedips.IpPrefix;
+import dev.wiremesh.wireguard.os.Errno;
+import dev.wiremesh.wireguard.tun.NetworkInterfaces;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.logging.Logger;
+
+/**
+ * {@link LocationRouting} over rtnetlink: via-routes in the main table marked with WireMesh's
+ * protocol number ({@link RtNetlinkLinks#RTPROT}) and a gateway, so they are told apart from the
+ * tunnel's own routes (which have none); IPv4 forwarding per interface ({@code IFLA_AF_SPEC} /
+ * {@code IFLA_INET_CONF}, the kernel's {@code net.ipv4.conf.IF.forwarding}) on the tunnel interface
+ * and on each interface a via-route leaves by. IPv6 forwarding has no per-interface switch in the
+ * kernel's forwarding path: it is {@code net.ipv6.conf.all.forwarding}, written through /proc/sys
+ * when it is off (and put back when this agent stops forwarding); where /proc/sys is read-only the
+ * agent says so in its log, and IPv6 is not forwarded.
+ */
+public final class RtNetlinkLocationRouting implements LocationRouting {
+  private static final Logger LOG = Logger.getLogger(RtNetlinkLocationRouting.class.getName());
+
+  static final int RTA_GATEWAY = 5;
+  static final int RTA_PREFSRC = 7;
+  static final int IFLA_AF_SPEC = 26;
+  static final int IFLA_INET_CONF = 1;
+  static final int IPV4_DEVCONF_FORWARDING = 1;
+  static final Path PROC_NET = Path.of("/proc/sys/net");
+
+  /** A route of ours as the kernel lists it. */
+  record Installed(IpPrefix to, InetAddress via, InetAddress src, int oif) {
+    boolean sameAs(ViaRoute r) {
+      return to.equals(r.to()) && via.equals(r.via()) && java.util.Objects.equals(src, r.src());
+    }
+  }
+
+  /** Interfaces this agent turned IPv4 forwarding on for. */
+  private final Set<String> forwardingOn = new TreeSet<>();
+
+  private boolean ipv6ForwardingOn;
+
+  @Override
+  public synchronized void apply(String ifname, boolean forwarding, List<ViaRoute> routes)
+      throws IOException {
+    try (NetlinkSocket nl = new NetlinkSocket()) {
+      List<Installed> present = installed(nl);
+      for (Installed i : present) {
+        if (routes.stream().noneMatch(i::sameAs)) {
+          route(nl, RtNetlinkLinks.RTM_DELROUTE, 0, i.to(), i.via(), i.src(), "removing");
+        }
+      }
+      for (ViaRoute r : routes) {
+        if (present.stream().anyMatch(i -> i.sameAs(r))) {
+          continue;
+        }
+        try {
+          route(
+              nl,
+              RtNetlinkLinks.RTM_NEWROUTE,
+              NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL,
+              r.to(),
+              r.via(),
+              r.src(),
+              "adding");
+        } catch (NetlinkException e) {
+          if (e.errno() != Errno.EEXIST) {
+            throw e;
+          }
+          LOG.info("route " + r.to() + " exists and is not WireMesh's: left as it is");
+        }
+      }
+      Set<String> wanted = new TreeSet<>();
+      if (forwarding) {
+        wanted.add(ifname);
+        for (Installed i : installed(nl)) {
+          NetworkInterface out = NetworkInterface.getByIndex(i.oif());
+          if (out != null) {
+            wanted.add(out.getName());
+          }
+        }
+      }
+      for (String name : List.copyOf(forwardingOn)) {
+        if (!wanted.contains(name)) {
+          forwardIpv4(nl, name, false);
+          forwardingOn.remove(name);
+        }
+      }
+      for (String name : wanted) {
+        if (!forwardingOn.contains(name)
+            && !"1".equals(read("ipv4/conf/" + name + "/forwarding"))) {
+          forwardIpv4(nl, name, true);
+          forwardingOn.add(name);
+        }
+      }
+    }
+    ipv6Forwarding(forwarding);
+  }
+
+  private void ipv6Forwarding(boolean on) {
+    String now = read("ipv6/conf/all/forwarding");
+    if (now == null) {
+      return; // no IPv6 on this host
+    }
+    if (on && "0".equals(now)) {
+      if (write("ipv6/conf/all/forwarding", "1")) {
+        ipv6ForwardingOn = true;
+        LOG.info("turned net.ipv6.conf.all.forwarding on: this node leads its location");
+      } else {
+        LOG.warning(
+            "net.ipv6.conf.all.forwarding is off and /proc/sys is not writable here: this"
+                + " location leader forwards IPv4 only (set the sysctl on the node to forward IPv6)");
+      }
+    } else if (!on && ipv6ForwardingOn) {
+      if (write("ipv6/conf/all/forwarding", "0")) {
+        ipv6ForwardingOn = false;
+      }
+    }
+  }
+
+  private static String read(String sysctl) {
+    try {
+      return Files.readString(PROC_NET.resolve(sysctl)).trim();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static boolean write(String sysctl, String value) {
+    try {
+      Files.writeString(PROC_NET.resolve(sysctl), value);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Sets net.ipv4.conf.NAME.forwarding through RTM_NEWLINK, IFLA_AF_SPEC, AF_INET. */
+  private static void forwardIpv4(NetlinkSocket nl, String name, boolean on) throws IOException {
+    int index =
+        NetworkInterfaces.index(name)
+            .orElseThrow(() -> new IOException("interface " + name + " does not exist"));
+    RtAttrs conf = new RtAttrs().putInt(IPV4_DEVCONF_FORWARDING, on ? 1 : 0);
+    RtAttrs inet = new RtAttrs().nest(IFLA_INET_CONF, conf);
+    RtAttrs spec = new RtAttrs().nest(RtNetlinkLinks.AF_INET, inet);
+    RtAttrs a = new RtAttrs().nest(IFLA_AF_SPEC, spec);
+    ByteBuffer b = ByteBuffer.allocate(16 + a.size()).order(ByteOrder.nativeOrder());
+    b.put((byte) 0).put((byte) 0).putShort((short) 0).putInt(index).putInt(0).putInt(0);
+    b.put(a.bytes());
+    nl.request(
+        RtNetlinkLinks.RTM_NEWLINK,
+        0,
+        b.array(),
+        (on ? "turning IPv4 forwarding on for " : "turning IPv4 forwarding off for ") + name);
+  }
+
+  private static void route(
+      NetlinkSocket nl,
+      int type,
+      int flags,
+      IpPrefix to,
+      InetAddress via,
+      InetAddress src,
+      String verb)
+      throws IOException {
+    byte[] dst = to.masked().address();
+    int family = dst.length == 4 ? RtNetlinkLinks.AF_INET : RtNetlinkLinks.AF_INET6;
+    RtAttrs a = new RtAttrs();
+    a.put(RtNetlinkLinks.RTA_DST, dst);
+    a.put(RTA_GATEWAY, via.getAddress());
+    if (src != null) {
+      a.put(RTA_PREFSRC, src.getAddress());
+    }
+    ByteBuffer b = ByteBuffer.allocate(12 + a.size()).order(ByteOrder.nativeOrder());
+    b.put((byte) family).put((byte) to.length()).put((byte) 0).put((byte) 0);
+    b.put((byte) RtNetlinkLinks.RT_TABLE_MAIN)
+        .put((byte) RtNetlinkLinks.RTPROT)
+        .put((byte) RtNetlinkLinks.RT_SCOPE_UNIVERSE)
+        .put((byte) RtNetlinkLinks.RTN_UNICAST);
+    b.putInt(0);
+    b.put(a.bytes());
+    nl.request(
+        type,
+        flags,
+        b.array(),
+        verb
+            + " route "
+            + to
+            + " via "
+            + via.getHostAddress()
+            + (src == null ? "" : " src " + src.getHostAddress()));
+  }
+
+  /** WireMesh's routes with a gateway in the main table. */
+  static List<Installed> installed(NetlinkSocket nl) throws IOException {
+    List<Installed> out = new ArrayList<>();
+    for (int family : new int[] {RtNetlinkLinks.AF_INET, RtNetlinkLinks.AF_INET6}) {
+      ByteBuffer req = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder());
+      req.put((byte) family);
+      for (ByteBuffer m :
+          nl.request(
+              RtNetlinkLinks.RTM_GETROUTE,
+              NetlinkSocket.NLM_F_DUMP,
+              req.array(),
+              "listing routes")) {
+        int fam = m.get(0) & 0xff;
+        int dstLen = m.get(1) & 0xff;
+        int table = m.get(4) & 0xff;
+        int protocol = m.get(5) & 0xff;
+        if (protocol != RtNetlinkLinks.RTPROT
+            || (fam != RtNetlinkLinks.AF_INET && fam != RtNetlinkLinks.AF_INET6)) {
+          continue;
+        }
+        int size = fam == RtNetlinkLinks.AF_INET ? 4 : 16;
+        byte[] dst = new byte[size];
+        byte[] gw = null;
+        byte[] src = null;
+        int oif = -1;
+        for (int pos = 12; pos + 4 <= m.limit(); ) {
+          int len = m.getShort(pos) & 0xffff;
+          int type = m.getShort(pos + 2) & 0xffff;
+          if (len < 4) {
+            break;
+          }
+          if (type == RtNetlinkLinks.RTA_DST && len - 4 == size) {
+            m.get(pos + 4, dst);
+          } else if (type == RTA_GATEWAY && len - 4 == size) {
+            gw = new byte[size];
+            m.get(pos + 4, gw);
+          } else if (type == RTA_PREFSRC && len - 4 == size) {
+            src = new byte[size];
+            m.get(pos + 4, src);
+          } else if (type == RtNetlinkLinks.RTA_OIF) {
+            oif = m.getInt(pos + 4);
+          } else if (type == RtNetlinkLinks.RTA_TABLE) {
+            table = m.getInt(pos + 4);
+          }
+          pos += (len + 3) & ~3;
+        }
+        if (gw != null && table == RtNetlinkLinks.RT_TABLE_MAIN) {
+          out.add(
+              new Installed(
+                  new IpPrefix(dst, dstLen),
+                  InetAddress.getByAddress(gw),
+                  src == null ? null : InetAddress.getByAddress(src),
+                  oif));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The interfaces this agent turned IPv4 forwarding on for (for tests and the log). */
+  public synchronized Set<String> forwardingOn() {
+    return new HashSet<>(forwardingOn);
+  }
+}
