@@ -23,6 +23,23 @@ class PlanCommandTest extends WithFixtureCluster {
   }
 
   @Test
+  void jsonForPrograms() throws Exception {
+    var r = cluster.run("plan", "-f", "src/test/resources/changes/new-peer.yaml", "-o", "json");
+    assertThat(r.status()).isZero();
+    var j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+    assertThat(j.path("changes").get(0).asText()).isEqualTo("WireGuardPeer laptop-bob: created");
+    var mesh = j.path("meshes").get(0);
+    assertThat(mesh.path("allocations").path("laptop-bob").asText())
+        .isEqualTo("10.100.0.5, fd00:100::5");
+    var node1 = mesh.path("nodes").get(0);
+    assertThat(node1.path("node").asText()).isEqualTo("node-1");
+    assertThat(node1.path("hashAfter").asText()).matches("sha256:[0-9a-f]{64}");
+    assertThat(node1.path("peers").get(0).path("sign").asText()).isEqualTo("+");
+    assertThat(node1.path("peers").get(0).path("publicKey").asText())
+        .isEqualTo("9kGrRo4esHR7/fk497dBusAy0ksE0rcX73IGHfVo6QQ=");
+  }
+
+  @Test
   void fromStandardInput() throws Exception {
     String yaml = Files.readString(Path.of("src/test/resources/changes/new-peer.yaml"));
     var r = cluster.run(false, yaml, "plan", "-f", "-");

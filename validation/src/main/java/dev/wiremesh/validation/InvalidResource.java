@@ -19,6 +19,8 @@ public final class InvalidResource {
   public static Status status(
       String kind, String group, String name, List<FieldViolation> violations) {
     return new StatusBuilder()
+        .withApiVersion("v1")
+        .withKind("Status")
         .withStatus("Failure")
         .withReason("Invalid")
         .withCode(422)

@@ -2,7 +2,6 @@ package dev.wiremesh.cli.plan;
 
 import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.agent.PeerConfig;
-import dev.wiremesh.cli.mesh.Human;
 import dev.wiremesh.cli.mesh.MeshState;
 import dev.wiremesh.planner.ipam.AddressOutcome;
 import dev.wiremesh.planner.ipam.Addresses;
@@ -25,6 +24,7 @@ import java.util.TreeSet;
  */
 public record MeshChange(
     String mesh,
+    boolean newMesh,
     Map<String, String> allocations,
     Map<String, String> problems,
     List<NodeChange> nodes,
@@ -86,7 +86,7 @@ public record MeshChange(
               interfaceChanges(b, a),
               peerChanges(b, a, names)));
     }
-    return new MeshChange(after.name(), allocations, problems, changes, unchanged);
+    return new MeshChange(after.name(), before == null, allocations, problems, changes, unchanged);
   }
 
   private static List<String> interfaceChanges(DeviceConfig b, DeviceConfig a) {
@@ -183,11 +183,8 @@ public record MeshChange(
   }
 
   /** Whether the change does anything to this mesh. */
+  @com.fasterxml.jackson.annotation.JsonIgnore
   boolean isEmpty() {
     return allocations.isEmpty() && problems.isEmpty() && nodes.isEmpty();
-  }
-
-  static String fingerprint(String key) {
-    return Human.fingerprint(key);
   }
 }

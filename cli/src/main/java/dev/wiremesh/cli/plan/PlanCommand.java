@@ -38,7 +38,8 @@ import picocli.CommandLine.ParentCommand;
           + " (keys as fingerprints), the configurations whose hash changes, and the nodes that"
           + " see no change. It runs the operator's own planner on the cluster's current state."
           + " Resources the API server would refuse are reported as it would report them, and"
-          + " then nothing is planned.",
+          + " then nothing is planned. Hashes are of the planned configurations; the operator adds"
+          + " the mesh's encryption policy to them for agents that support it.",
       "",
       "Examples:",
       "  kubectl wiremesh plan -f laptop-bob.yaml",
@@ -56,16 +57,56 @@ public final class PlanCommand implements Runnable {
           "The resources to plan (YAML or JSON, one or many documents); - reads standard input.")
   String file;
 
+  enum Format {
+    text,
+    json
+  }
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      description = "text (default) or json (full hashes and keys, for programs).")
+  Format format = Format.text;
+
+  /** The plan: what the file changes, and per mesh what the operator would do. */
+  public record Plan(List<String> changes, List<MeshChange> meshes, List<String> missingMeshes) {}
+
   @Override
   public void run() {
     ChangeSet changes = read();
-    String report;
+    Plan plan;
     try (Cluster cluster = root.cluster()) {
       validate(cluster, changes);
-      report = plan(cluster, changes.resources());
+      plan = plan(cluster, changes.resources());
     }
-    root.terminal().out().print(report);
-    root.terminal().out().flush();
+    var out = root.terminal().out();
+    if (format == Format.json) {
+      try {
+        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(plan));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new CliException("cannot write the plan: " + e.getMessage(), e);
+      }
+    } else {
+      out.print(text(plan));
+    }
+    out.flush();
+  }
+
+  private static String text(Plan plan) {
+    StringBuilder out = new StringBuilder();
+    out.append("Changes: ").append(String.join("; ", plan.changes())).append('\n');
+    if (plan.meshes().isEmpty() && plan.missingMeshes().isEmpty()) {
+      out.append("\nNo mesh is affected: nothing would change on any node.\n");
+    }
+    for (String mesh : plan.missingMeshes()) {
+      out.append("\nWireGuardMesh \"")
+          .append(mesh)
+          .append("\" does not exist: the operator leaves its peers alone until it does.\n");
+    }
+    for (MeshChange c : plan.meshes()) {
+      out.append('\n').append(PlanReport.render(c));
+    }
+    return out.toString();
   }
 
   private ChangeSet read() {
@@ -113,7 +154,7 @@ public final class PlanCommand implements Runnable {
     }
   }
 
-  private static String plan(Cluster cluster, ChangeSet.Resources change) {
+  private static Plan plan(Cluster cluster, ChangeSet.Resources change) {
     List<WireGuardMesh> meshesNow = cluster.meshes();
     List<WireGuardPeer> peersNow = cluster.peers();
     List<Node> nodes = cluster.nodes();
@@ -161,19 +202,12 @@ public final class PlanCommand implements Runnable {
       }
     }
 
-    StringBuilder out = new StringBuilder();
-    out.append("Changes: ").append(String.join("; ", applied)).append('\n');
-    if (affected.isEmpty()) {
-      out.append("\nNo mesh is affected: nothing would change on any node.\n");
-      return out.toString();
-    }
+    List<MeshChange> meshes = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
     for (String mesh : affected) {
-      out.append('\n');
       WireGuardMesh after = meshesThen.get(mesh);
       if (after == null) {
-        out.append("WireGuardMesh \"")
-            .append(mesh)
-            .append("\" does not exist: the operator leaves its peers alone until it does.\n");
+        missing.add(mesh);
         continue;
       }
       WireGuardMesh before =
@@ -198,9 +232,9 @@ public final class PlanCommand implements Runnable {
                 Secret s = secretsThen.get(key(ref.getNamespace(), ref.getName()));
                 return s != null ? s : cluster.secret(ref.getNamespace(), ref.getName());
               });
-      out.append(PlanReport.render(MeshChange.between(was, will), before == null));
+      meshes.add(MeshChange.between(was, will));
     }
-    return out.toString();
+    return new Plan(applied, meshes, missing);
   }
 
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =

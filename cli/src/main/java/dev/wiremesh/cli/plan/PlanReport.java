@@ -7,9 +7,9 @@ final class PlanReport {
 
   private PlanReport() {}
 
-  static String render(MeshChange c, boolean newMesh) {
+  static String render(MeshChange c) {
     StringBuilder s = new StringBuilder();
-    s.append("Mesh ").append(c.mesh()).append(newMesh ? " (new)" : "").append(":\n");
+    s.append("Mesh ").append(c.mesh()).append(c.newMesh() ? " (new)" : "").append(":\n");
     if (c.isEmpty()) {
       s.append("  no change on any node\n");
       return s.toString();

@@ -25,10 +25,12 @@ import java.util.Map;
 
 /**
  * The embedded API server of the local mesh: the Fabric8 mock server in CRUD mode (objects are
- * stored, listed, watched, patched and deleted like on a real API server, without admission or
- * authentication), plus what kubectl and the Operator SDK ask before they start — API discovery for
- * the core group, the WireMesh CRDs and the groups the operator uses, and a SelfSubjectRulesReview
- * that grants everything (this server has no authorization, so that answer is the truth).
+ * stored, listed, watched, patched and deleted like on a real API server, without authentication),
+ * with the CRDs' OpenAPI schemas and CEL rules enforced on every create, update and patch of their
+ * resources (CrdAdmission: refused with a Status of reason Invalid, nothing stored), plus what
+ * kubectl and the Operator SDK ask before they start — API discovery for the core group, the
+ * WireMesh CRDs and the groups the operator uses, and a SelfSubjectRulesReview that grants
+ * everything (this server has no authorization, so that answer is the truth).
  *
  * <p>It listens on loopback only, over plain HTTP: it is a development cluster for one machine.
  */
@@ -48,8 +50,13 @@ public final class ApiServer implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final List<CustomResourceDefinition> crds;
+  private final CrdAdmission admission;
   private final Map<String, String> fixed = new HashMap<>();
   private String review;
+
+  private static final String NOT_FOUND =
+      "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"the"
+          + " server could not find the requested resource\",\"reason\":\"NotFound\",\"code\":404}";
 
   private static final String RULES_REVIEW =
       "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
@@ -61,6 +68,7 @@ public final class ApiServer implements AutoCloseable {
    */
   public ApiServer(int port, List<Path> crds) throws IOException {
     this.crds = crds.stream().map(ApiServer::loadCrd).toList();
+    this.admission = new CrdAdmission(this.crds);
     expectDiscovery();
     server =
         new KubernetesMockServer(
@@ -216,13 +224,57 @@ public final class ApiServer implements AutoCloseable {
       if ("POST".equals(request.getMethod()) && bare.equals(RULES_REVIEW)) {
         return json(201, review);
       }
-      MockResponse response = crud.dispatch(request);
+      if (bare.equals("/openapi/v2")) {
+        // An empty OpenAPI v2 document (an empty protobuf message): kubectl's client-side
+        // validation finds no schema and leaves the checks to this server, which makes them for
+        // WireMesh resources. (Without it kubectl would fail to parse the CRUD store's answer.)
+        return new MockResponse()
+            .setResponseCode(200)
+            .setHeader("Content-Type", "application/com.github.proto-openapi.spec.v2.v1.0+protobuf")
+            .setBody("");
+      }
+      if (bare.startsWith("/openapi/")) {
+        return json(404, NOT_FOUND);
+      }
+      MockResponse response;
+      if (isWrite(request)) {
+        // Checked and stored as one step, so no other write slips in between.
+        synchronized (this) {
+          var refusal = admission.refusal(request, bare, this::stored);
+          if (refusal.isPresent()) {
+            return json(422, refusal.get());
+          }
+          response = crud.dispatch(request);
+        }
+      } else {
+        response = crud.dispatch(request);
+      }
       CustomResourceDefinition crd = tablePrinted(request, bare);
       if (crd != null && response.code() == 200) {
         return json(
             200, PeerTable.table(crd, response.getBody().readUtf8(), java.time.Instant.now()));
       }
       return response;
+    }
+
+    private static boolean isWrite(RecordedRequest r) {
+      return switch (r.getMethod()) {
+        case "POST", "PUT", "PATCH" -> true;
+        default -> false;
+      };
+    }
+
+    /** The object stored at {@code path}, or null. */
+    private JsonNode stored(String path) {
+      MockResponse r = crud.handleGet(path);
+      if (r.code() != 200) {
+        return null;
+      }
+      try {
+        return JSON.readTree(r.getBody().readUtf8());
+      } catch (IOException e) {
+        return null;
+      }
     }
 
     /**
