@@ -85,7 +85,7 @@ class WgToolIT extends InteropFixture {
   }
 
   @Test
-  void aThousandPeersSetAndListedInUnderASecond() throws Exception {
+  void aThousandPeersAreSetAndListed() throws Exception {
     StringBuilder conf =
         new StringBuilder(
             "[Interface]\nPrivateKey = " + wm.privateKey() + "\nListenPort = " + portJ + "\n");
@@ -108,12 +108,10 @@ class WgToolIT extends InteropFixture {
     Path f = Files.createTempFile("wm", ".conf");
     try {
       Files.writeString(f, conf);
-      long t0 = System.nanoTime();
+      // Timing belongs to the benchmarks (docs/performance.md), not to a test on a shared machine.
       wm.wg("setconf", wm.ifname(), f.toString());
       String dump = wm.wg("show", wm.ifname(), "dump");
-      long elapsedMillis = (System.nanoTime() - t0) / 1_000_000;
       assertThat(dump.strip().split("\n")).hasSize(1001);
-      assertThat(elapsedMillis).as("setconf + show of 1000 peers, ms").isLessThan(1000);
     } finally {
       Files.deleteIfExists(f);
     }
