@@ -92,21 +92,9 @@ public class MeshSync {
           null);
     }
 
-    Outcome withEncryption(Enforcement encryption) {
-      return new Outcome(
-          nodes,
-          readyNodes,
-          peers,
-          connectedPeers,
-          problems,
-          pushes,
-          poolsInvalid,
-          locations,
-          recheckIn,
-          encryption);
-    }
-
-    Outcome withLocations(List<LocationStatus> locations, java.time.Duration recheckIn) {
+    /** This outcome with what the status writer does not see: locations and encryption. */
+    Outcome withTopology(
+        List<LocationStatus> locations, java.time.Duration recheckIn, Enforcement encryption) {
       return new Outcome(
           nodes,
           readyNodes,
@@ -254,8 +242,8 @@ public class MeshSync {
     Enforcement enforcement = Enforcement.of(policy.required(), plan.configs().keySet(), statuses);
     return statusWriter
         .write(mesh, plan, all, pushes, statuses, problems, enforcement, rotationStatuses)
-        .withLocations(plan.locations(), liveness.recheckIn(meshName, plan.locations(), nodes))
-        .withEncryption(enforcement);
+        .withTopology(
+            plan.locations(), liveness.recheckIn(meshName, plan.locations(), nodes), enforcement);
   }
 
   private List<WireGuardPeer> peersOf(String meshName) {
