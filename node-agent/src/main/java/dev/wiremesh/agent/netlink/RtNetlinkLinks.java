@@ -7,7 +7,6 @@ import dev.wiremesh.wireguard.tun.NetworkInterfaces;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -121,45 +120,7 @@ public final class RtNetlinkLinks implements LinkSetup {
   }
 
   private static List<IpPrefix> ourRoutes(NetlinkSocket nl, int index) throws IOException {
-    List<IpPrefix> out = new ArrayList<>();
-    for (int family : new int[] {AF_INET, AF_INET6}) {
-      ByteBuffer req = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder());
-      req.put((byte) family);
-      for (List<ByteBuffer> answers :
-          List.of(
-              nl.request(RTM_GETROUTE, NetlinkSocket.NLM_F_DUMP, req.array(), "listing routes"))) {
-        for (ByteBuffer m : answers) {
-          int fam = m.get(0) & 0xff;
-          int dstLen = m.get(1) & 0xff;
-          int table = m.get(4) & 0xff;
-          int protocol = m.get(5) & 0xff;
-          if (protocol != RTPROT || (fam != AF_INET && fam != AF_INET6)) {
-            continue;
-          }
-          byte[] dst = new byte[fam == AF_INET ? 4 : 16];
-          int oif = -1;
-          for (int pos = 12; pos + 4 <= m.limit(); ) {
-            int len = m.getShort(pos) & 0xffff;
-            int type = m.getShort(pos + 2) & 0xffff;
-            if (len < 4) {
-              break;
-            }
-            if (type == RTA_DST && len - 4 == dst.length) {
-              m.get(pos + 4, dst);
-            } else if (type == RTA_OIF) {
-              oif = m.getInt(pos + 4);
-            } else if (type == RTA_TABLE) {
-              table = m.getInt(pos + 4);
-            }
-            pos += (len + 3) & ~3;
-          }
-          if (oif == index && table == RT_TABLE_MAIN) {
-            out.add(new IpPrefix(dst, dstLen));
-          }
-        }
-      }
-    }
-    return out;
+    return OurRoute.dump(nl).stream().filter(r -> r.ifindex() == index).map(OurRoute::to).toList();
   }
 
   private static void setLink(NetlinkSocket nl, String ifname, int index, int mtu)

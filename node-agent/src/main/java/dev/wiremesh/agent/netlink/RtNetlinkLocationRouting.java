@@ -12,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -32,18 +31,16 @@ import java.util.logging.Logger;
 public final class RtNetlinkLocationRouting implements LocationRouting {
   private static final Logger LOG = Logger.getLogger(RtNetlinkLocationRouting.class.getName());
 
-  static final int RTA_GATEWAY = 5;
-  static final int RTA_PREFSRC = 7;
   static final int IFLA_AF_SPEC = 26;
   static final int IFLA_INET_CONF = 1;
   static final int IPV4_DEVCONF_FORWARDING = 1;
   static final Path PROC_NET = Path.of("/proc/sys/net");
 
-  /** A route of ours as the kernel lists it. */
-  record Installed(IpPrefix to, InetAddress via, InetAddress src, int oif) {
-    boolean sameAs(ViaRoute r) {
-      return to.equals(r.to()) && via.equals(r.via()) && java.util.Objects.equals(src, r.src());
-    }
+  /** Whether the kernel's route {@code i} is the wanted route {@code r}. */
+  private static boolean same(OurRoute i, ViaRoute r) {
+    return i.to().equals(r.to())
+        && i.via().equals(r.via())
+        && java.util.Objects.equals(i.source(), r.src());
   }
 
   /** Interfaces this agent turned IPv4 forwarding on for. */
@@ -55,14 +52,14 @@ public final class RtNetlinkLocationRouting implements LocationRouting {
   public synchronized void apply(String ifname, boolean forwarding, List<ViaRoute> routes)
       throws IOException {
     try (NetlinkSocket nl = new NetlinkSocket()) {
-      List<Installed> present = installed(nl);
-      for (Installed i : present) {
-        if (routes.stream().noneMatch(i::sameAs)) {
-          route(nl, RtNetlinkLinks.RTM_DELROUTE, 0, i.to(), i.via(), i.src(), "removing");
+      List<OurRoute> present = installed(nl);
+      for (OurRoute i : present) {
+        if (routes.stream().noneMatch(r -> same(i, r))) {
+          route(nl, RtNetlinkLinks.RTM_DELROUTE, 0, i.to(), i.via(), i.source(), "removing");
         }
       }
       for (ViaRoute r : routes) {
-        if (present.stream().anyMatch(i -> i.sameAs(r))) {
+        if (present.stream().anyMatch(i -> same(i, r))) {
           continue;
         }
         try {
@@ -84,8 +81,8 @@ public final class RtNetlinkLocationRouting implements LocationRouting {
       Set<String> wanted = new TreeSet<>();
       if (forwarding) {
         wanted.add(ifname);
-        for (Installed i : installed(nl)) {
-          NetworkInterface out = NetworkInterface.getByIndex(i.oif());
+        for (OurRoute i : installed(nl)) {
+          NetworkInterface out = NetworkInterface.getByIndex(i.ifindex());
           if (out != null) {
             wanted.add(out.getName());
           }
@@ -178,9 +175,9 @@ public final class RtNetlinkLocationRouting implements LocationRouting {
     int family = dst.length == 4 ? RtNetlinkLinks.AF_INET : RtNetlinkLinks.AF_INET6;
     RtAttrs a = new RtAttrs();
     a.put(RtNetlinkLinks.RTA_DST, dst);
-    a.put(RTA_GATEWAY, via.getAddress());
+    a.put(OurRoute.RTA_GATEWAY, via.getAddress());
     if (src != null) {
-      a.put(RTA_PREFSRC, src.getAddress());
+      a.put(OurRoute.RTA_PREFSRC, src.getAddress());
     }
     ByteBuffer b = ByteBuffer.allocate(12 + a.size()).order(ByteOrder.nativeOrder());
     b.put((byte) family).put((byte) to.length()).put((byte) 0).put((byte) 0);
@@ -203,62 +200,8 @@ public final class RtNetlinkLocationRouting implements LocationRouting {
   }
 
   /** WireMesh's routes with a gateway in the main table. */
-  static List<Installed> installed(NetlinkSocket nl) throws IOException {
-    List<Installed> out = new ArrayList<>();
-    for (int family : new int[] {RtNetlinkLinks.AF_INET, RtNetlinkLinks.AF_INET6}) {
-      ByteBuffer req = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder());
-      req.put((byte) family);
-      for (ByteBuffer m :
-          nl.request(
-              RtNetlinkLinks.RTM_GETROUTE,
-              NetlinkSocket.NLM_F_DUMP,
-              req.array(),
-              "listing routes")) {
-        int fam = m.get(0) & 0xff;
-        int dstLen = m.get(1) & 0xff;
-        int table = m.get(4) & 0xff;
-        int protocol = m.get(5) & 0xff;
-        if (protocol != RtNetlinkLinks.RTPROT
-            || (fam != RtNetlinkLinks.AF_INET && fam != RtNetlinkLinks.AF_INET6)) {
-          continue;
-        }
-        int size = fam == RtNetlinkLinks.AF_INET ? 4 : 16;
-        byte[] dst = new byte[size];
-        byte[] gw = null;
-        byte[] src = null;
-        int oif = -1;
-        for (int pos = 12; pos + 4 <= m.limit(); ) {
-          int len = m.getShort(pos) & 0xffff;
-          int type = m.getShort(pos + 2) & 0xffff;
-          if (len < 4) {
-            break;
-          }
-          if (type == RtNetlinkLinks.RTA_DST && len - 4 == size) {
-            m.get(pos + 4, dst);
-          } else if (type == RTA_GATEWAY && len - 4 == size) {
-            gw = new byte[size];
-            m.get(pos + 4, gw);
-          } else if (type == RTA_PREFSRC && len - 4 == size) {
-            src = new byte[size];
-            m.get(pos + 4, src);
-          } else if (type == RtNetlinkLinks.RTA_OIF) {
-            oif = m.getInt(pos + 4);
-          } else if (type == RtNetlinkLinks.RTA_TABLE) {
-            table = m.getInt(pos + 4);
-          }
-          pos += (len + 3) & ~3;
-        }
-        if (gw != null && table == RtNetlinkLinks.RT_TABLE_MAIN) {
-          out.add(
-              new Installed(
-                  new IpPrefix(dst, dstLen),
-                  InetAddress.getByAddress(gw),
-                  src == null ? null : InetAddress.getByAddress(src),
-                  oif));
-        }
-      }
-    }
-    return out;
+  static List<OurRoute> installed(NetlinkSocket nl) throws IOException {
+    return OurRoute.dump(nl).stream().filter(r -> r.via() != null).toList();
   }
 
   /** The interfaces this agent turned IPv4 forwarding on for (for tests and the log). */
