@@ -76,6 +76,25 @@ public record DeviceConfig(
         null, interfaceName, addresses, listenPort, mtu, peers, forwarding, routes, policy);
   }
 
+  /**
+   * The hash of everything but the peers: two configs with the same interface hash differ at most
+   * in their peers, which is all a {@link ConfigDelta} can carry. Every field the agent applies is
+   * in the hash, so a field added later is covered without a change here.
+   */
+  public String interfaceHash() {
+    return ConfigHash.of(
+        new DeviceConfig(
+            null,
+            interfaceName,
+            addresses,
+            listenPort,
+            mtu,
+            List.of(),
+            forwarding,
+            routes,
+            encryption));
+  }
+
   /** True when {@code hash} matches the content. */
   public boolean hashMatches() {
     return hash != null && hash.equals(ConfigHash.of(this));

@@ -10,10 +10,11 @@ import java.util.TreeMap;
 
 /**
  * The delta between two device configurations: the peers added or changed, and the public keys of
- * those removed. Interface settings never travel in a delta, so a change to them yields null (send
- * the full configuration); so does a change of forwarding or of the routes outside the tunnel. When
- * one node joins a mesh of n, each other node's delta holds one peer: the bytes pushed grow
- * linearly with n, not quadratically.
+ * those removed. Nothing else travels in a delta, so a change to anything but the peers (interface
+ * settings, forwarding, routes outside the tunnel, the encryption policy: whatever {@link
+ * DeviceConfig#interfaceHash()} covers) yields null (send the full configuration). When one node
+ * joins a mesh of n, each other node's delta holds one peer: the bytes pushed grow linearly with n,
+ * not quadratically.
  */
 public final class ConfigDeltas {
 
@@ -21,14 +22,7 @@ public final class ConfigDeltas {
 
   /** The delta from {@code previous} to {@code next}, or null when only a full config will do. */
   public static ConfigDelta between(DeviceConfig previous, DeviceConfig next) {
-    if (!previous.interfaceName().equals(next.interfaceName())
-        || previous.listenPort() != next.listenPort()
-        || previous.mtu() != next.mtu()
-        || !sorted(previous.addresses()).equals(sorted(next.addresses()))
-        || previous.forwarding() != next.forwarding()
-        || !java.util.Objects.equals(previous.encryption(), next.encryption())
-        || !new java.util.HashSet<>(previous.routes())
-            .equals(new java.util.HashSet<>(next.routes()))) {
+    if (!previous.interfaceHash().equals(next.interfaceHash())) {
       return null;
     }
     Map<String, PeerConfig> before = byKey(previous.peers());
@@ -56,9 +50,5 @@ public final class ConfigDeltas {
     Map<String, PeerConfig> m = new TreeMap<>();
     peers.forEach(p -> m.put(p.publicKey(), p));
     return m;
-  }
-
-  private static List<String> sorted(List<String> l) {
-    return l.stream().sorted().toList();
   }
 }
