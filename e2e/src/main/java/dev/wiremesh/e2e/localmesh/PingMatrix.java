@@ -75,18 +75,7 @@ public record PingMatrix(
    */
   public static boolean ping(String ns, String address, int attempts) {
     for (int i = 0; i < attempts; i++) {
-      String[] cmd =
-          Sh.inNetns(
-              ns,
-              "ping",
-              address.contains(":") ? "-6" : "-4",
-              "-n",
-              "-q",
-              "-c",
-              "1",
-              "-W",
-              "1",
-              address);
+      String[] cmd = Sh.inNetns(ns, pingCommand(address, 1, 0));
       if (Sh.tryRun(cmd).exit() == 0) {
         return true;
       }
@@ -102,21 +91,25 @@ public record PingMatrix(
    * intervalMillis} (below 200 ms needs root), each waited for at most 1 s; blocks until done.
    */
   public static Flow flow(String ns, String address, int count, int intervalMillis) {
-    String[] cmd =
-        Sh.inNetns(
-            ns,
-            "ping",
-            address.contains(":") ? "-6" : "-4",
-            "-n",
-            "-q",
-            "-c",
-            Integer.toString(count),
-            "-i",
-            String.format(java.util.Locale.ROOT, "%.3f", intervalMillis / 1000.0),
-            "-W",
-            "1",
-            address);
+    String[] cmd = Sh.inNetns(ns, pingCommand(address, count, intervalMillis));
     return parseFlow(Sh.tryRun(cmd).output());
+  }
+
+  /**
+   * The ping command for {@code count} echo requests to {@code address} (its family chosen by the
+   * address), one every {@code intervalMillis} (0: ping's default), each waited for at most 1 s.
+   */
+  public static String[] pingCommand(String address, int count, int intervalMillis) {
+    var cmd =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                "ping", address.contains(":") ? "-6" : "-4", "-n", "-q", "-c", "" + count));
+    if (intervalMillis > 0) {
+      cmd.add("-i");
+      cmd.add(String.format(java.util.Locale.ROOT, "%.3f", intervalMillis / 1000.0));
+    }
+    cmd.addAll(java.util.List.of("-W", "1", address));
+    return cmd.toArray(String[]::new);
   }
 
   /** Reads ping's summary line: "N packets transmitted, M received, ...". */

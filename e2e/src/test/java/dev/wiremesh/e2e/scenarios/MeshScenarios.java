@@ -275,17 +275,7 @@ public abstract class MeshScenarios {
     String gateway = mesh().nodes().getFirst();
     String gatewayPeer = peerOfNode(gateway).getMetadata().getName();
     String oldKey = peerOfNode(gateway).getStatus().getPublicKey();
-    mesh()
-        .client()
-        .resources(WireGuardMesh.class)
-        .withName("mesh")
-        .edit(
-            m -> {
-              KeyRotationSpec k = new KeyRotationSpec();
-              k.setExternalGracePeriod("25s");
-              m.getSpec().setKeyRotation(k);
-              return m;
-            });
+    editKeyRotation(k -> k.setExternalGracePeriod("25s"));
     if (external == null) {
       external = mesh().externalHost();
     }
@@ -409,6 +399,11 @@ public abstract class MeshScenarios {
   static final String ROTATING_SITE = "site-rotation";
 
   void setInterval(String interval) {
+    editKeyRotation(k -> k.setInterval(interval));
+  }
+
+  /** Changes the example mesh's spec.keyRotation (created if absent). */
+  void editKeyRotation(java.util.function.Consumer<KeyRotationSpec> change) {
     mesh()
         .client()
         .resources(WireGuardMesh.class)
@@ -419,7 +414,7 @@ public abstract class MeshScenarios {
                   m.getSpec().getKeyRotation() == null
                       ? new KeyRotationSpec()
                       : m.getSpec().getKeyRotation();
-              k.setInterval(interval);
+              change.accept(k);
               m.getSpec().setKeyRotation(k);
               return m;
             });

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.wiremesh.wireguard.testing.ImpairedRelay;
-import dev.wiremesh.wireguard.testing.Netns;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -61,8 +60,8 @@ class FaultIT extends InteropFixture {
         ThreadLocalRandom.current().nextBytes(data);
         Files.write(p, data);
       }
-      Process toGo = listen(nsG, 5555, dst[0]);
-      Process toJava = listen(nsJ, 5556, dst[1]);
+      Process toGo = listen(nsG, "TCP-LISTEN", 5555, dst[0]);
+      Process toJava = listen(nsJ, "TCP-LISTEN", 5556, dst[1]);
       long start = System.nanoTime();
       Process javaSends = nsJ.spawn("sh", "-c", "socat -u OPEN:" + src[0] + " TCP:" + G4 + ":5555");
       Process goSends = nsG.spawn("sh", "-c", "socat -u OPEN:" + src[1] + " TCP:" + J4 + ":5556");
@@ -175,17 +174,6 @@ class FaultIT extends InteropFixture {
         .filter(l -> l.startsWith("forwarded="))
         .findFirst()
         .orElse(lines.toString());
-  }
-
-  private static Process listen(Netns ns, int port, Path to) {
-    Process server =
-        ns.spawn(
-            "sh", "-c", "socat -u TCP-LISTEN:" + port + ",reuseaddr OPEN:" + to + ",creat,trunc");
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(
-            () -> ns.tryExec(Duration.ofSeconds(2), "sh", "-c", "ss -ltn | grep -q :" + port).ok());
-    return server;
   }
 
   private static String output(Process p) throws Exception {

@@ -124,16 +124,7 @@ abstract class InteropFixture {
       byte[] data = new byte[20 * 1024 * 1024];
       ThreadLocalRandom.current().nextBytes(data);
       Files.write(src, data);
-      Process server =
-          receiver.spawn(
-              "sh", "-c", "socat -u " + listen + ":5555,reuseaddr OPEN:" + dst + ",creat,trunc");
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .until(
-              () ->
-                  receiver
-                      .tryExec(Duration.ofSeconds(2), "sh", "-c", "ss -ltn | grep -q :5555")
-                      .ok());
+      Process server = listen(receiver, listen, 5555, dst);
       Netns.Result sent =
           sender.tryExec(
               Duration.ofSeconds(60),
@@ -147,5 +138,20 @@ abstract class InteropFixture {
       Files.deleteIfExists(src);
       Files.deleteIfExists(dst);
     }
+  }
+
+  /**
+   * Starts socat in {@code ns} writing what arrives on TCP {@code port} ({@code TCP-LISTEN} or
+   * {@code TCP6-LISTEN}) into {@code to}, and waits until it listens.
+   */
+  static Process listen(Netns ns, String kind, int port, Path to) {
+    Process server =
+        ns.spawn(
+            "sh", "-c", "socat -u " + kind + ":" + port + ",reuseaddr OPEN:" + to + ",creat,trunc");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> ns.tryExec(Duration.ofSeconds(2), "sh", "-c", "ss -ltn | grep -q :" + port).ok());
+    return server;
   }
 }
