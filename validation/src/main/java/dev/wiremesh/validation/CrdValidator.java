@@ -77,12 +77,38 @@ public final class CrdValidator {
 
   /** Every reason the API server would refuse {@code resource}; empty when it would store it. */
   public List<FieldViolation> validate(JsonNode resource) {
+    resource = withoutNulls(resource.deepCopy(), openApiSchema);
     LinkedHashSet<FieldViolation> out = new LinkedHashSet<>();
     for (Error e : schema.validate(resource.toString(), InputFormat.JSON)) {
       out.add(schemaViolation(e, resource));
     }
     celRules(openApiSchema, resource, "", out);
     return List.copyOf(out);
+  }
+
+  /**
+   * {@code value} with every null field that its schema does not declare {@code nullable} removed,
+   * as the API server prunes them before it validates (a client that serializes an absent status as
+   * {@code "status": null} is not refused for it).
+   */
+  private static JsonNode withoutNulls(JsonNode value, JsonNode schema) {
+    if (value instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+      for (var it = o.properties().iterator(); it.hasNext(); ) {
+        var field = it.next();
+        JsonNode child = schema.path("properties").path(field.getKey());
+        if (child.isMissingNode() && schema.path("additionalProperties").isObject()) {
+          child = schema.path("additionalProperties");
+        }
+        if (field.getValue().isNull() && !child.path("nullable").asBoolean(false)) {
+          it.remove();
+        } else {
+          withoutNulls(field.getValue(), child);
+        }
+      }
+    } else if (value.isArray()) {
+      value.forEach(item -> withoutNulls(item, schema.path("items")));
+    }
+    return value;
   }
 
   private FieldViolation schemaViolation(Error e, JsonNode resource) {

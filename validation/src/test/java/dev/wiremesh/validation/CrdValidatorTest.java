@@ -40,6 +40,11 @@ class CrdValidatorTest {
   static Stream<Arguments> cases() {
     return Stream.of(
         Arguments.of("{\"name\":\"ok\",\"a\":\"x\",\"nets\":[\"10.0.0.0/8\"]}", List.of()),
+        // Null fields are pruned before validation, as the API server does (not nullable here).
+        Arguments.of("{\"name\":\"ok\",\"a\":\"x\",\"port\":null,\"b\":null}", List.of()),
+        Arguments.of(
+            "{\"name\":null,\"a\":\"x\"}",
+            List.of("spec.name|FieldValueRequired|spec.name: Required value")),
         Arguments.of(
             "{\"a\":\"x\"}", List.of("spec.name|FieldValueRequired|spec.name: Required value")),
         Arguments.of(

@@ -127,17 +127,16 @@ final class CrdAdmission {
     if (next == null) {
       return null;
     }
-    if (status) {
-      // A status write changes the status only.
-      ObjectNode out = now.deepCopy();
-      if (next.has("status")) {
-        out.set("status", next.get("status"));
-      } else {
-        out.remove("status");
-      }
-      return out;
+    // With the status subresource, a status write changes the status only, and a write of the
+    // resource leaves the status as it is stored (what the client sent there is ignored).
+    ObjectNode out = (status ? now : next).deepCopy();
+    JsonNode keptStatus = status ? next.get("status") : now.get("status");
+    if (keptStatus != null) {
+      out.set("status", keptStatus);
+    } else {
+      out.remove("status");
     }
-    return next;
+    return out;
   }
 
   /** RFC 7386. */

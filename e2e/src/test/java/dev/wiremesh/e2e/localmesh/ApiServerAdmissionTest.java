@@ -122,4 +122,25 @@ class ApiServerAdmissionTest {
     api.client().resource(withStatus).updateStatus();
     assertThat(resource.get().getStatus().getAddress()).isEqualTo("10.100.0.9");
   }
+
+  /**
+   * A client that sends {@code "status": null} in an edit of the resource (the Fabric8 model does
+   * when the status is unset) is not refused, and later patches of the resource (an operator adding
+   * its finalizer) still go through: the status of a write to the resource itself is ignored, and
+   * null fields are pruned before validation, as a real API server does.
+   */
+  @Test
+  void aNullStatusInAResourceWriteIsIgnoredAndLaterPatchesGoThrough() {
+    api.client().resource(peer("null-status", KEY, null)).create();
+    var resource = api.client().resources(WireGuardPeer.class).withName("null-status");
+    resource.patch(
+        PatchContext.of(PatchType.JSON), "[{\"op\":\"add\",\"path\":\"/status\",\"value\":null}]");
+    resource.edit(
+        p -> {
+          p.getMetadata().setFinalizers(List.of("wireguardpeers.wiremesh.dev/finalizer"));
+          return p;
+        });
+    assertThat(resource.get().getMetadata().getFinalizers())
+        .containsExactly("wireguardpeers.wiremesh.dev/finalizer");
+  }
 }
