@@ -47,6 +47,8 @@ class NatTraversalTest {
           "nat-2", "198.51.100.2:40002",
           "nat-3", "198.51.100.3:40003");
   static final String LIE = "203.0.113.66:1";
+  static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   @Inject KubernetesClient client;
   TestCluster cluster;
@@ -91,8 +93,12 @@ class NatTraversalTest {
         }
       }
     }
-    return TestCluster.json(
-        new DeviceStatus(agent.appliedHash(), cluster.keys.get(x), 51820, peers));
+    try {
+      return JSON.writeValueAsString(
+          new DeviceStatus(agent.appliedHash(), cluster.keys.get(x), 51820, peers));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   PeerConfig entry(String node, String other) {
