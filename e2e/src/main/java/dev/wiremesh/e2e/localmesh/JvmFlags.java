@@ -21,8 +21,8 @@ public final class JvmFlags {
   /**
    * The agent's memory flags: the serial collector with a heap handed back when free, small thread
    * stacks, a smaller code cache and two JIT threads (the data plane still gets C2); malloc's free
-   * memory handed back every 2 s; 8-byte object headers (JEP 519); and the AOT cache, used when
-   * the build made one (node-agent/pom.xml: {@code -Dwiremesh.aot.skip=false}; off by default).
+   * memory handed back every 2 s; 8-byte object headers (JEP 519); and the AOT cache, used when the
+   * build made one (node-agent/pom.xml: {@code -Dwiremesh.aot.skip=false}; off by default).
    */
   public static final List<String> AGENT =
       List.of(
