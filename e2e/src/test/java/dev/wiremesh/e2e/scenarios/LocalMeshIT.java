@@ -221,6 +221,11 @@ class LocalMeshIT extends MeshScenarios {
     }
 
     @Override
+    public void killOperator() {
+      mesh.operator().kill();
+    }
+
+    @Override
     public void startOperator() throws Exception {
       mesh.operator().start();
     }

@@ -352,9 +352,121 @@ public abstract class MeshScenarios {
     assertThat(mesh().awaitUp(UP).complete()).isTrue();
   }
 
-  /** A short interval rotates every node once, one at a time. */
+  /**
+   * A rotation asked for while the node's agent is down waits in Pending and says why, and runs
+   * when the agent is back. The operator, killed (SIGKILL) as soon as the new key is being
+   * distributed, resumes that same rotation when it returns: one start, one new key. A node whose
+   * agent was down meanwhile comes back (while the operator is still away) with the rotating node
+   * under its old key, which is still answered, so its tunnel works at once; it is re-keyed in
+   * place when the operator returns, and only then is the old key dropped.
+   */
   @Test
   @Order(12)
+  void aRotationWaitsForAwayAgentsAndResumesAfterTheOperatorIsKilledWhileDistributing()
+      throws Exception {
+    List<String> nodes = mesh().nodes();
+    String rotated = nodes.get(1);
+    String away = nodes.getLast();
+    String peerName = peerOfNode(rotated).getMetadata().getName();
+    String oldKey = peerOfNode(rotated).getStatus().getPublicKey();
+    String rotatedAddress = ipv4Of(rotated);
+    long startsBefore = count(eventReasons(peerName), "KeyRotationStarted");
+
+    mesh().killAgent(away);
+    mesh().killAgent(rotated);
+    rotateOnDemand(peerName, "e2e-away");
+    // Pending, and once the agent's Pod is seen down (a step sent before fails and is retried),
+    // waiting for it.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(
+            () -> {
+              KeyRotationStatus r = rotationOf(peerName);
+              assertThat(r).isNotNull();
+              assertThat(r.getRequested()).isEqualTo("e2e-away");
+              assertThat(r.getPhase()).isEqualTo(KeyRotationStatus.PENDING);
+              assertThat(r.getReason()).isEqualTo("waiting for the agent on node " + rotated);
+            });
+
+    // The agent returns; the operator is killed the moment it records the key's distribution.
+    var started = new java.util.concurrent.CompletableFuture<KeyRotationStatus>();
+    KeyRotationStatus atKill;
+    try (var watch =
+        mesh()
+            .client()
+            .resources(WireGuardPeer.class)
+            .watch(
+                new io.fabric8.kubernetes.client.Watcher<WireGuardPeer>() {
+                  @Override
+                  public void eventReceived(Action action, WireGuardPeer p) {
+                    KeyRotationStatus r =
+                        p.getStatus() == null ? null : p.getStatus().getKeyRotation();
+                    if (peerName.equals(p.getMetadata().getName())
+                        && r != null
+                        && "e2e-away".equals(r.getRequested())
+                        && !KeyRotationStatus.PENDING.equals(r.getPhase())) {
+                      started.complete(r);
+                    }
+                  }
+
+                  @Override
+                  public void onClose(io.fabric8.kubernetes.client.WatcherException e) {}
+                })) {
+      mesh().startAgent(rotated);
+      started.get(90, java.util.concurrent.TimeUnit.SECONDS);
+      mesh().killOperator();
+      atKill = rotationOf(peerName);
+    }
+    String newKey = atKill.getNextPublicKey();
+    System.out.printf(
+        "operator killed with %s's rotation recorded as %s (%s)%n",
+        rotated, atKill.getPhase(), atKill.getReason());
+    assertThat(atKill.getPhase()).isNotEqualTo(KeyRotationStatus.FAILED);
+
+    // The node that was away returns while the operator is still away: its tunnel to the
+    // rotating node works on the old key, which that node still answers.
+    mesh().startAgent(away);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> mesh().agentReady(away));
+    assertThat(mesh().agentPeers(away)).as("peers on " + away).contains(oldKey);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> mesh().ping(away, rotatedAddress));
+
+    mesh().startOperator();
+    KeyRotationStatus done = awaitRotated(peerName, Duration.ofSeconds(120));
+    assertThat(done.getRequested()).isEqualTo("e2e-away");
+    assertThat(done.getNextPublicKey()).as("the same rotation, resumed").isEqualTo(newKey);
+    assertThat(count(eventReasons(peerName), "KeyRotationStarted"))
+        .as("no second rotation started")
+        .isEqualTo(startsBefore + 1);
+    assertThat(peerOfNode(rotated).getStatus().getPublicKey()).isEqualTo(newKey);
+    assertThat(mesh().wgPublicKey(rotated)).isEqualTo(newKey);
+    for (String other : nodes) {
+      if (!other.equals(rotated)) {
+        assertThat(mesh().agentPeers(other))
+            .as("peers on " + other)
+            .contains(newKey)
+            .doesNotContain(oldKey);
+      }
+    }
+    assertThat(mesh().agentKeyFiles(rotated)).containsExactly("private.key");
+    for (String node : nodes) {
+      KeyRotationStatus r = peerOfNode(node).getStatus().getKeyRotation();
+      assertThat(r == null ? null : r.getPhase())
+          .as("no node stuck mid-rotation: " + node)
+          .isNotIn(KeyRotationStatus.PENDING, KeyRotationStatus.DISTRIBUTING);
+    }
+    assertThat(mesh().awaitUp(UP).complete()).isTrue();
+  }
+
+  /** A short interval rotates every node once, one at a time. */
+  @Test
+  @Order(13)
   void aScheduledRotationRotatesEveryNodeOnceOneAtATime() throws Exception {
     Instant start = Instant.now();
     Map<String, String> keys = new HashMap<>();
@@ -420,21 +532,32 @@ public abstract class MeshScenarios {
             });
   }
 
+  /**
+   * Sets the rotate-key annotation with a merge patch: it carries no resourceVersion, so the
+   * operator's concurrent status writes cannot make it fail with a conflict.
+   */
   void rotateOnDemand(String peerName, String value) {
     mesh()
         .client()
         .resources(WireGuardPeer.class)
         .withName(peerName)
-        .edit(
-            p -> {
-              Map<String, String> a =
-                  p.getMetadata().getAnnotations() == null
-                      ? new HashMap<>()
-                      : new HashMap<>(p.getMetadata().getAnnotations());
-              a.put(KeyRotationSpec.ROTATE_KEY_ANNOTATION, value);
-              p.getMetadata().setAnnotations(a);
-              return p;
-            });
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\""
+                + KeyRotationSpec.ROTATE_KEY_ANNOTATION
+                + "\":\""
+                + value
+                + "\"}}}");
+  }
+
+  KeyRotationStatus rotationOf(String peerName) {
+    WireGuardPeer p = mesh().client().resources(WireGuardPeer.class).withName(peerName).get();
+    return p.getStatus() == null ? null : p.getStatus().getKeyRotation();
+  }
+
+  static long count(List<String> list, String value) {
+    return list.stream().filter(value::equals).count();
   }
 
   /** Waits until the peer's rotation is Completed and its previous key dropped. */
@@ -443,11 +566,7 @@ public abstract class MeshScenarios {
         .atMost(timeout)
         .pollInterval(Duration.ofMillis(200))
         .until(
-            () -> {
-              WireGuardPeer p =
-                  mesh().client().resources(WireGuardPeer.class).withName(peerName).get();
-              return p.getStatus() == null ? null : p.getStatus().getKeyRotation();
-            },
+            () -> rotationOf(peerName),
             r ->
                 r != null
                     && KeyRotationStatus.COMPLETED.equals(r.getPhase())
