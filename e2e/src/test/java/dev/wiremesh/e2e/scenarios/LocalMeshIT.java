@@ -222,7 +222,7 @@ class LocalMeshIT extends MeshScenarios {
 
     @Override
     public void killOperator() {
-      mesh.operator().kill();
+      mesh.killOperators(); // the replica that took over in scenario 7 too
     }
 
     @Override
