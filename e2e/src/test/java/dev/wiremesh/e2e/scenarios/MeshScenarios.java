@@ -235,16 +235,7 @@ public abstract class MeshScenarios {
     }
     String newKey = peerOfNode(rotated).getStatus().getPublicKey();
     assertThat(newKey).isNotEqualTo(oldKey);
-    assertThat(mesh().wgPublicKey(rotated)).isEqualTo(newKey);
-    for (String other : nodes) {
-      if (!other.equals(rotated)) {
-        assertThat(mesh().agentPeers(other))
-            .as("peers on " + other)
-            .contains(newKey)
-            .doesNotContain(oldKey);
-      }
-    }
-    assertThat(mesh().agentKeyFiles(rotated)).containsExactly("private.key");
+    assertEveryNodeOnTheNewKey(rotated, oldKey, newKey);
     assertThat(eventReasons(peerName)).contains("KeyRotationStarted", "KeyRotationCompleted");
 
     // The same value again does nothing.
@@ -347,8 +338,7 @@ public abstract class MeshScenarios {
     awaitRotated(peerName, Duration.ofSeconds(60));
     String newKey = peerOfNode(rotated).getStatus().getPublicKey();
     assertThat(newKey).isNotEqualTo(oldKey);
-    assertThat(mesh().wgPublicKey(rotated)).isEqualTo(newKey);
-    assertThat(mesh().agentKeyFiles(rotated)).containsExactly("private.key");
+    assertEveryNodeOnTheNewKey(rotated, oldKey, newKey);
     assertThat(mesh().awaitUp(UP).complete()).isTrue();
   }
 
@@ -445,16 +435,7 @@ public abstract class MeshScenarios {
         .as("no second rotation started")
         .isEqualTo(startsBefore + 1);
     assertThat(peerOfNode(rotated).getStatus().getPublicKey()).isEqualTo(newKey);
-    assertThat(mesh().wgPublicKey(rotated)).isEqualTo(newKey);
-    for (String other : nodes) {
-      if (!other.equals(rotated)) {
-        assertThat(mesh().agentPeers(other))
-            .as("peers on " + other)
-            .contains(newKey)
-            .doesNotContain(oldKey);
-      }
-    }
-    assertThat(mesh().agentKeyFiles(rotated)).containsExactly("private.key");
+    assertEveryNodeOnTheNewKey(rotated, oldKey, newKey);
     for (String node : nodes) {
       KeyRotationStatus r = peerOfNode(node).getStatus().getKeyRotation();
       assertThat(r == null ? null : r.getPhase())
@@ -549,6 +530,23 @@ public abstract class MeshScenarios {
                 + "\":\""
                 + value
                 + "\"}}}");
+  }
+
+  /**
+   * The stock wg shows the new key on the rotated node, whose state folder holds no other key file;
+   * every other node holds its peer under the new key, not the old.
+   */
+  void assertEveryNodeOnTheNewKey(String rotated, String oldKey, String newKey) throws Exception {
+    assertThat(mesh().wgPublicKey(rotated)).isEqualTo(newKey);
+    for (String other : mesh().nodes()) {
+      if (!other.equals(rotated)) {
+        assertThat(mesh().agentPeers(other))
+            .as("peers on " + other)
+            .contains(newKey)
+            .doesNotContain(oldKey);
+      }
+    }
+    assertThat(mesh().agentKeyFiles(rotated)).containsExactly("private.key");
   }
 
   KeyRotationStatus rotationOf(String peerName) {
