@@ -152,6 +152,7 @@ public final class DeviceManager implements AutoCloseable {
   /** Applies a delta on top of the applied config (409 when its base is not what we hold). */
   public synchronized Applied apply(ConfigDelta delta)
       throws StaleBaseException, ConfigException, IOException {
+    ConfigValidator.checkShape(delta);
     String held = appliedHash();
     if (held == null || !held.equals(delta.baseHash())) {
       throw new StaleBaseException(held, delta.baseHash());
@@ -242,6 +243,16 @@ public final class DeviceManager implements AutoCloseable {
         if (was == null || was.persistentKeepalive() != p.persistentKeepalive()) {
           device.configurePersistentKeepalive(p.publicKey(), p.persistentKeepalive());
         }
+        // A peer with a keepalive moved to another endpoint (NAT traversal published where it is
+        // seen from outside): contact it now, so that both ends, given each other's endpoint in
+        // one pass, send at once and their NATs' holes meet (docs/nat-traversal.md).
+        if (was != null
+            && was.persistentKeepalive() > 0
+            && p.persistentKeepalive() > 0
+            && p.endpoint() != null
+            && !Objects.equals(was.source().endpoint(), p.source().endpoint())) {
+          device.sendKeepalive(p.publicKey());
+        }
       }
     }
     int mtu = next.mtu() != 0 ? next.mtu() : UplinkMtu.automatic();
@@ -309,7 +320,8 @@ public final class DeviceManager implements AutoCloseable {
               p.lastHandshake() == null ? 0 : p.lastHandshake().getEpochSecond(),
               p.rxBytes(),
               p.txBytes(),
-              used));
+              used,
+              p.endpointSeen() == null ? null : p.endpointSeen().getEpochSecond()));
     }
     return new DeviceStatus(appliedHash(), own, s.listenPort(), peers, encryption.status());
   }
