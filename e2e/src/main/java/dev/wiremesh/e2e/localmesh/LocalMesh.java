@@ -256,6 +256,15 @@ public final class LocalMesh implements AutoCloseable {
   }
 
   /**
+   * Kills (SIGKILL) every running replica of the operator, as a crash of the operator's only Pod
+   * does: nothing is left to take over (start {@link #operator()} again for that).
+   */
+  public synchronized void killOperators() {
+    operator.kill();
+    replicas.forEach(JavaApp::kill);
+  }
+
+  /**
    * Starts the whole mesh: network, API server, operator, nodes and agents, the examples applied;
    * returns once every agent has started (use {@link #awaitUp} to wait for the tunnels).
    */
