@@ -686,25 +686,33 @@ public final class LocalMesh implements AutoCloseable {
    * as {@code wg show <interface> peers} would.
    */
   public java.util.Set<String> agentPeers(String nodeName, String iface) {
-    Path socket = node(nodeName).uapiDir().resolve(iface + ".sock");
     java.util.Set<String> keys = new java.util.TreeSet<>();
+    for (String line : uapiGet(nodeName, iface).split("\n")) {
+      if (line.startsWith("public_key=")) {
+        keys.add(
+            java.util.Base64.getEncoder()
+                .encodeToString(java.util.HexFormat.of().parseHex(line.substring(11))));
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * What a node's agent answers {@code get=1} on its UAPI socket: the device and every peer (public
+   * key, endpoint, latest handshake, ...) as {@code wg show} reads them, in the UAPI's key=value
+   * lines.
+   */
+  public String uapiGet(String nodeName, String iface) {
+    Path socket = node(nodeName).uapiDir().resolve(iface + ".sock");
     try (var ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
       ch.connect(java.net.UnixDomainSocketAddress.of(socket));
       ch.write(
           java.nio.ByteBuffer.wrap(
               "get=1\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-      String reply = new String(readAll(ch), java.nio.charset.StandardCharsets.US_ASCII);
-      for (String line : reply.split("\n")) {
-        if (line.startsWith("public_key=")) {
-          keys.add(
-              java.util.Base64.getEncoder()
-                  .encodeToString(java.util.HexFormat.of().parseHex(line.substring(11))));
-        }
-      }
+      return new String(readAll(ch), java.nio.charset.StandardCharsets.US_ASCII);
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + socket + ": " + e.getMessage(), e);
     }
-    return keys;
   }
 
   private static byte[] readAll(java.nio.channels.SocketChannel ch) throws IOException {
