@@ -134,6 +134,33 @@ public record MeshState(
     return m != null && m.gateway() ? "gateway" : "node";
   }
 
+  /**
+   * The peer's role in the mesh's topology, as the picture writes it: "Leader of zone-1" or "Member
+   * of zone-1" in a mesh of locations; null in a full mesh and for external peers. (NAT relays,
+   * when they exist, are to be named here too.)
+   */
+  public String role(String peer) {
+    WireGuardPeer p = peers.get(peer);
+    if (p == null || p.getSpec().isExternal()) {
+      return null;
+    }
+    var role = plan.roles().get(p.getSpec().getNode());
+    return role == null ? null : role.describe();
+  }
+
+  /**
+   * Whether the peer carries other peers' traffic: a location's leader. (A NAT relay, when they
+   * exist, is to answer true here too.)
+   */
+  public boolean forwards(String peer) {
+    WireGuardPeer p = peers.get(peer);
+    if (p == null || p.getSpec().isExternal()) {
+      return false;
+    }
+    var role = plan.roles().get(p.getSpec().getNode());
+    return role != null && role.leader();
+  }
+
   private PeerConnection connection(String from, String to) {
     WireGuardPeer p = peers.get(from);
     if (p == null || p.getStatus() == null || p.getStatus().getConnections() == null) {
