@@ -34,10 +34,33 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response unreadable(com.fasterxml.jackson.core.JsonProcessingException e) {
-    String field = null;
+    String detail =
+        e instanceof com.fasterxml.jackson.databind.exc.ValueInstantiationException
+            ? "cannot be built from these values"
+            : e.getOriginalMessage();
+    return problem(400, "Unreadable request", detail, unreadableField(e));
+  }
+
+  /**
+   * Quarkus' JSON reader wraps what is not JSON at all (a body cut short, a stray byte) in a
+   * WebApplicationException; answered as the other unreadable bodies are.
+   */
+  @ServerExceptionMapper
+  public Response wrapped(jakarta.ws.rs.WebApplicationException e) {
+    if (e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+      return unreadable(j);
+    }
+    return e.getResponse();
+  }
+
+  /**
+   * Where in the body reading stopped, as a JSON path ({@code peers[0].allowedIPs[1]}): the
+   * mapping's path, else the parser's position; {@code body} when that is the top level.
+   */
+  static String unreadableField(com.fasterxml.jackson.core.JsonProcessingException e) {
+    StringBuilder b = new StringBuilder();
     if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m
         && !m.getPath().isEmpty()) {
-      StringBuilder b = new StringBuilder();
       for (var ref : m.getPath()) {
         if (ref.getFieldName() != null) {
           b.append(b.isEmpty() ? "" : ".").append(ref.getFieldName());
@@ -45,9 +68,20 @@ public class ProblemMappers {
           b.append('[').append(ref.getIndex()).append(']');
         }
       }
-      field = b.toString();
+    } else if (e instanceof com.fasterxml.jackson.core.exc.StreamReadException r
+        && r.getProcessor() != null) {
+      for (String step : r.getProcessor().getParsingContext().pathAsPointer().toString().split("/")) {
+        if (step.isEmpty()) {
+          continue;
+        }
+        if (step.chars().allMatch(Character::isDigit)) {
+          b.append('[').append(step).append(']');
+        } else {
+          b.append(b.isEmpty() ? "" : ".").append(step.replace("~1", "/").replace("~0", "~"));
+        }
+      }
     }
-    return problem(400, "Unreadable request", e.getOriginalMessage(), field);
+    return b.isEmpty() ? "body" : b.toString();
   }
 
   /** More specific than Quarkus' own mapper for this type, so ours answers. */

@@ -1,6 +1,7 @@
 package dev.wiremesh.agent.device;
 
 import dev.wiremesh.agent.encryption.Policy;
+import dev.wiremesh.api.agent.ConfigDelta;
 import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.agent.PeerConfig;
 import dev.wiremesh.wireguard.allowedips.IpPrefix;
@@ -38,6 +39,7 @@ public final class ConfigValidator {
    * none of which can be a peer.
    */
   static ValidConfig validate(DeviceConfig c, List<NoisePublicKey> own) throws ConfigException {
+    checkShape(c);
     if (c.hash() == null || !c.hashMatches()) {
       throw new ConfigException(
           "hash", "does not match the content (see docs/agent-protocol.md, \"The config hash\")");
@@ -127,6 +129,78 @@ public final class ConfigValidator {
     }
     return new ValidConfig(
         c, c.interfaceName(), List.copyOf(addresses), c.listenPort(), c.mtu(), peers, encryption);
+  }
+
+  /**
+   * What the hash needs to be computed at all: no list holds a null where the operator always
+   * writes a value, and no text holds a line break (the hash's canonical text is one line per
+   * value). A hostile or broken client can send either.
+   */
+  static void checkShape(DeviceConfig c) throws ConfigException {
+    text("interfaceName", c.interfaceName());
+    texts("addresses", c.addresses());
+    for (int i = 0; i < c.peers().size(); i++) {
+      checkPeer("peers[" + i + "]", c.peers().get(i));
+    }
+    for (int i = 0; i < c.routes().size(); i++) {
+      var r = c.routes().get(i);
+      if (r == null) {
+        throw new ConfigException("routes[" + i + "]", "must be a route, got null");
+      }
+      text("routes[" + i + "].to", r.to());
+      text("routes[" + i + "].via", r.via());
+      text("routes[" + i + "].src", r.src());
+    }
+    if (c.encryption() != null) {
+      text("encryption.mode", c.encryption().mode());
+      text("encryption.table", c.encryption().table());
+      texts("encryption.apiServers", c.encryption().apiServers());
+    }
+  }
+
+  /** The same for a delta: its peers, the keys it removes and the hash it results in. */
+  public static void checkShape(ConfigDelta d) throws ConfigException {
+    if (d.hash() == null) {
+      throw new ConfigException("hash", "is required: the hash of the config the delta results in");
+    }
+    for (int i = 0; i < d.upsert().size(); i++) {
+      checkPeer("upsert[" + i + "]", d.upsert().get(i));
+    }
+    texts("remove", d.remove());
+  }
+
+  private static void checkPeer(String f, PeerConfig p) throws ConfigException {
+    if (p == null) {
+      throw new ConfigException(f, "must be a peer, got null");
+    }
+    if (p.publicKey() == null) {
+      throw new ConfigException(
+          f + ".publicKey", "is required: the base64 of 32 bytes, as wg pubkey prints");
+    }
+    text(f + ".publicKey", p.publicKey());
+    if (p.presharedKey() != null && p.presharedKey().indexOf('\n') >= 0) {
+      // Never repeat a secret in a message.
+      throw new ConfigException(f + ".presharedKey", "must not contain a line break");
+    }
+    text(f + ".endpoint", p.endpoint());
+    texts(f + ".allowedIPs", p.allowedIPs());
+    text(f + ".previousPublicKey", p.previousPublicKey());
+  }
+
+  private static void texts(String field, List<String> values) throws ConfigException {
+    for (int i = 0; i < values.size(); i++) {
+      String f = field + "[" + i + "]";
+      if (values.get(i) == null) {
+        throw new ConfigException(f, "must be a string, got null");
+      }
+      text(f, values.get(i));
+    }
+  }
+
+  private static void text(String field, String value) throws ConfigException {
+    if (value != null && value.indexOf('\n') >= 0) {
+      throw new ConfigException(field, "must not contain a line break");
+    }
   }
 
   private static IpPrefix prefix(String field, String text) throws ConfigException {

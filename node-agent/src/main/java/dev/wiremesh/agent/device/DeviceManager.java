@@ -152,6 +152,7 @@ public final class DeviceManager implements AutoCloseable {
   /** Applies a delta on top of the applied config (409 when its base is not what we hold). */
   public synchronized Applied apply(ConfigDelta delta)
       throws StaleBaseException, ConfigException, IOException {
+    ConfigValidator.checkShape(delta);
     String held = appliedHash();
     if (held == null || !held.equals(delta.baseHash())) {
       throw new StaleBaseException(held, delta.baseHash());

@@ -24,13 +24,15 @@ import java.util.Set;
  * <p>During a key rotation (docs/key-rotation.md) the next key waits beside it in {@code next.key},
  * written before it is ever announced; committing renames {@code private.key} to {@code
  * previous.key}, then {@code next.key} to {@code private.key} (each rename atomic, so a crash
- * between them is finished at the next start); finishing overwrites {@code previous.key} with zeros
- * and deletes it.
+ * between them is finished at the next start); finishing renames {@code previous.key} to {@code
+ * dropped.key}, then overwrites that with zeros and deletes it (a crash in between is finished at
+ * the next start: a half-zeroed {@code previous.key} would keep the agent from starting).
  */
 public final class KeyStore {
   public static final String FILE = "private.key";
   public static final String NEXT_FILE = "next.key";
   public static final String PREVIOUS_FILE = "previous.key";
+  public static final String DROPPED_FILE = "dropped.key";
 
   private KeyStore() {}
 
@@ -60,6 +62,8 @@ public final class KeyStore {
       // A commit stopped between its two renames: finish it.
       move(next, current);
     }
+    // A finish stopped after it set the previous key aside: finish it.
+    shred(stateDir.resolve(DROPPED_FILE));
     NoisePrivateKey key = loadOrCreate(stateDir);
     NoisePrivateKey n = Files.exists(next) ? load(next) : null;
     NoisePrivateKey p = Files.exists(previous) ? load(previous) : null;
@@ -91,12 +95,24 @@ public final class KeyStore {
     move(stateDir.resolve(NEXT_FILE), stateDir.resolve(FILE));
   }
 
-  /** Overwrites the previous key's file with zeros, then deletes it. */
+  /**
+   * Sets the previous key's file aside (one atomic rename: {@code previous.key} is whole or gone),
+   * overwrites it with zeros, then deletes it.
+   */
   public static void deletePrevious(Path stateDir) throws IOException {
     Path file = stateDir.resolve(PREVIOUS_FILE);
+    Path dropped = stateDir.resolve(DROPPED_FILE);
+    if (Files.exists(file)) {
+      move(file, dropped);
+    }
+    shred(dropped);
+  }
+
+  private static void shred(Path file) throws IOException {
     if (!Files.exists(file)) {
       return;
     }
+    Path stateDir = file.toAbsolutePath().getParent();
     // Best effort against recovery from the disk; a copy-on-write file system may keep old blocks.
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
       ByteBuffer zeros = ByteBuffer.allocate((int) Math.max(ch.size(), 64));

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,6 +104,25 @@ class KeyStoreTest {
     assertThat(keys.current().publicKey()).isEqualTo(next.publicKey());
     assertThat(keys.previous().publicKey()).isEqualTo(old.publicKey());
     assertThat(Files.exists(dir.resolve(KeyStore.NEXT_FILE))).isFalse();
+  }
+
+  @Test
+  void aFinishKilledOnceTheKeyWasSetAsideIsFinishedAtTheNextStart() throws Exception {
+    KeyStore.loadOrCreate(dir);
+    KeyStore.createNext(dir);
+    KeyStore.commitNext(dir);
+    NoisePrivateKey current = KeyStore.loadNodeKeys(dir).current();
+    // deletePrevious renamed previous.key aside and was killed while zeroing it.
+    Files.move(dir.resolve(KeyStore.PREVIOUS_FILE), dir.resolve(KeyStore.DROPPED_FILE));
+    Files.write(dir.resolve(KeyStore.DROPPED_FILE), new byte[20], StandardOpenOption.WRITE);
+
+    NodeKeys keys = KeyStore.loadNodeKeys(dir);
+
+    assertThat(keys.current().publicKey()).isEqualTo(current.publicKey());
+    assertThat(keys.second()).isNull();
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly(KeyStore.FILE);
+    }
   }
 
   @Test

@@ -2,14 +2,11 @@ package dev.wiremesh.agent.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wiremesh.agent.ChildJvm;
 import dev.wiremesh.api.agent.DeviceConfig;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,30 +27,15 @@ class StateStoreKillTest {
     DeviceConfig a = StateWriter.config(0, 300);
     DeviceConfig b = StateWriter.config(1, 300);
     Random random = new Random(18);
-    String java = ProcessHandle.current().info().command().orElse("java");
     int killedMidWrite = 0;
     for (int kill = 0; kill < KILLS; kill++) {
-      Process writer =
-          new ProcessBuilder(
-                  java,
-                  "-XX:TieredStopAtLevel=1", // a quick start: 50 of them
-                  "-XX:+UseSerialGC",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  StateWriter.class.getName(),
-                  dir.toString())
-              .redirectErrorStream(true)
-              .start();
-      try (var out =
-          new BufferedReader(
-              new InputStreamReader(writer.getInputStream(), StandardCharsets.UTF_8))) {
+      try (ChildJvm writer = ChildJvm.start(StateWriter.class, dir.toString())) {
         // Let it finish a random number of saves, then kill it: inside the next one, somewhere.
         int saves = 1 + random.nextInt(20);
         for (int i = 0; i < saves; i++) {
-          assertThat(out.readLine()).as("the writer runs").isNotNull();
+          writer.readLine();
         }
-        Runtime.getRuntime().exec(new String[] {"kill", "-KILL", String.valueOf(writer.pid())});
-        assertThat(writer.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        writer.kill();
       }
       if (temporaryFiles() > 0) {
         killedMidWrite++;

@@ -24,6 +24,9 @@ import javax.net.ssl.SSLContext;
  * of /v1/config, keeping the applied hash like a real agent (PATCH on another base gets 409), and
  * answering GET /v1/identity and GET /v1/status. It can go down (connections refused) and come back
  * on the same port, keeping what it applied, like an agent that restores its config from disk.
+ *
+ * <p>Given its keys ({@link #keys}), it also takes the key rotation steps of POST /v1/key-rotation
+ * as the real agent does ({@link FakeKeyRotation}), and reports them in its identity and status.
  */
 public final class FakeAgent implements AutoCloseable {
 
@@ -43,6 +46,7 @@ public final class FakeAgent implements AutoCloseable {
   private volatile Supplier<String> status;
   private volatile DeviceConfig current;
   private volatile long handshake;
+  private volatile FakeKeyRotation keys;
 
   public FakeAgent(String node, SSLContext serverTls) throws IOException {
     this.node = node;
@@ -105,7 +109,17 @@ public final class FakeAgent implements AutoCloseable {
                 .map(p -> new PeerStatus(p.publicKey(), p.endpoint(), handshake, 100, 200))
                 .toList();
     try {
-      return JSON.writeValueAsString(new DeviceStatus(appliedHash, null, 51820, peers));
+      FakeKeyRotation k = keys;
+      return JSON.writeValueAsString(
+          new DeviceStatus(appliedHash, k == null ? null : k.publicKey(), 51820, peers));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static String json(Object o) {
+    try {
+      return JSON.writeValueAsString(o);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -113,6 +127,21 @@ public final class FakeAgent implements AutoCloseable {
 
   public void identity(Supplier<String> json) {
     this.identity = json;
+  }
+
+  /**
+   * From now on the agent holds {@code publicKey}, listens on {@code listenPort} at {@code
+   * endpoints}, and supports key rotation: its identity and status report its keys as they move.
+   */
+  public void keys(String publicKey, int listenPort, List<String> endpoints) {
+    FakeKeyRotation k = new FakeKeyRotation(publicKey, listenPort, endpoints);
+    this.keys = k;
+    this.identity = () -> json(k.identity());
+  }
+
+  /** The agent's key rotation (null unless {@link #keys} was called). */
+  public FakeKeyRotation keyRotation() {
+    return keys;
   }
 
   public void status(Supplier<String> json) {
@@ -143,6 +172,7 @@ public final class FakeAgent implements AutoCloseable {
     s.createContext("/v1/identity", e -> answer(e, 200, identity.get()));
     s.createContext("/v1/status", e -> answer(e, 200, status.get()));
     s.createContext("/v1/config", this::config);
+    s.createContext("/v1/key-rotation", this::keyRotation);
     s.start();
     this.server = s;
     this.port = s.getAddress().getPort();
@@ -177,6 +207,23 @@ public final class FakeAgent implements AutoCloseable {
         default -> answer(e, 405, null);
       }
     }
+  }
+
+  private void keyRotation(HttpExchange e) throws IOException {
+    FakeKeyRotation k = keys;
+    if (k == null) {
+      answer(e, 404, "{\"title\":\"Not Found\"}"); // an agent older than key rotation
+      return;
+    }
+    if (!"POST".equals(e.getRequestMethod())) {
+      answer(e, 405, null);
+      return;
+    }
+    var request =
+        JSON.readValue(
+            e.getRequestBody().readAllBytes(), dev.wiremesh.api.agent.KeyRotationRequest.class);
+    FakeKeyRotation.Answer a = k.take(request);
+    answer(e, a.code(), a.body());
   }
 
   private static void answer(HttpExchange e, int code, String body) throws IOException {

@@ -1,7 +1,5 @@
 package dev.wiremesh.operator.reconcile;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.wiremesh.api.agent.Identity;
 import dev.wiremesh.operator.agent.FakeAgent;
 import dev.wiremesh.operator.pki.AgentTls;
 import dev.wiremesh.operator.pki.IssuedCertificate;
@@ -24,12 +22,11 @@ import javax.net.ssl.SSLContext;
 /**
  * A cluster for reconciler tests: Nodes and agent Pods in the mock API server, each node's agent a
  * {@link FakeAgent} serving with the certificate the operator put into the agents' Secret — as a
- * real agent would mount it.
+ * real agent would mount it — and taking key rotation steps.
  */
 final class TestCluster implements AutoCloseable {
 
   static final String NAMESPACE = "wiremesh";
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
 
   final KubernetesClient client;
@@ -77,7 +74,7 @@ final class TestCluster implements AutoCloseable {
     client.nodes().resource(node).create();
     FakeAgent agent = new FakeAgent(name, agentTls);
     String key = randomKey();
-    agent.identity(() -> json(new Identity(key, 51820, List.of("192.168.1." + index + ":51820"))));
+    agent.keys(key, 51820, List.of("192.168.1." + index + ":51820"));
     agents.put(name, agent);
     keys.put(name, key);
     client.pods().inNamespace(NAMESPACE).resource(agentPod(name, agent.port())).create();
@@ -118,14 +115,6 @@ final class TestCluster implements AutoCloseable {
         .endCondition()
         .endStatus()
         .build();
-  }
-
-  static String json(Object o) {
-    try {
-      return JSON.writeValueAsString(o);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static String decode(String b64) {
