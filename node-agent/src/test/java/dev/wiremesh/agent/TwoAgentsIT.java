@@ -270,19 +270,6 @@ class TwoAgentsIT {
     return sh("ip", "netns", "exec", ns, "cat", "/proc/sys/net/" + name).strip();
   }
 
-  static DeviceConfig leading(DeviceConfig c, boolean leads, RouteConfig... routes) {
-    return new DeviceConfig(
-            null,
-            c.interfaceName(),
-            c.addresses(),
-            c.listenPort(),
-            c.mtu(),
-            c.peers(),
-            leads,
-            List.of(routes))
-        .withHash();
-  }
-
   @Test
   @Order(5)
   void aLeaderRestartedAfterLeadingTurnsOffTheForwardingItTurnedOnAndOnlyThat() throws Exception {
@@ -291,9 +278,18 @@ class TwoAgentsIT {
     assertThat(sysctl(NS_A, "ipv6/conf/all/forwarding")).isEqualTo("0");
     String underlay = "ua" + TAG;
     RouteConfig direct = new RouteConfig("10.202.0.0/24", "192.0.2.2", "10.100.0.1");
-    assertThat(call(a, "PUT", "/v1/config", leading(configA(List.of()), true, direct)).statusCode())
+    assertThat(
+            call(
+                    a,
+                    "PUT",
+                    "/v1/config",
+                    configA(List.of()).withLocation(true, List.of(direct)).withHash())
+                .statusCode())
         .isEqualTo(200);
-    assertThat(call(b, "PUT", "/v1/config", leading(configB(), true)).statusCode()).isEqualTo(200);
+    assertThat(
+            call(b, "PUT", "/v1/config", configB().withLocation(true, List.of()).withHash())
+                .statusCode())
+        .isEqualTo(200);
     assertThat(sysctl(NS_A, "ipv4/conf/" + IF_A + "/forwarding")).isEqualTo("1");
     assertThat(sysctl(NS_A, "ipv4/conf/" + underlay + "/forwarding"))
         .as("the interface the Direct route leaves by")

@@ -234,6 +234,26 @@ class LocationsIT {
 
   static final List<String> NODES = List.of("node-1", "node-2", "node-3", "node-4");
 
+  /** What must hold of a location: its zone, leader and member, with every location's leader. */
+  interface LocationCheck {
+    void check(Map<String, String> leaders, String zone, String leader, String member);
+  }
+
+  /** Waits until both zones have a leader and {@code check} holds for each. */
+  static void awaitEachLocation(LocationCheck check) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              Map<String, String> leaders = leaders();
+              assertThat(leaders).containsOnlyKeys("zone-1", "zone-2");
+              for (var e : leaders.entrySet()) {
+                check.check(leaders, e.getKey(), e.getValue(), other(e.getKey(), e.getValue()));
+              }
+            });
+  }
+
   @Test
   @Order(3)
   void toAFullMeshAndBackWithoutAnOutageInsideALocation() throws Exception {
@@ -272,21 +292,13 @@ class LocationsIT {
 
       long t1 = System.nanoTime();
       mesh.topology(MeshTopology.Mode.Locations, null);
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(500))
-          .untilAsserted(
-              () -> {
-                Map<String, String> leaders = leaders();
-                assertThat(leaders).containsOnlyKeys("zone-1", "zone-2");
-                for (var e : leaders.entrySet()) {
-                  String member = other(e.getKey(), e.getValue());
-                  assertThat(mesh.agentPeers(member, "wm0"))
-                      .as(member + " holds only its leader")
-                      .containsExactly(key(e.getValue()));
-                  assertThat(forwarding(e.getValue(), "wm0")).isEqualTo("1");
-                }
-              });
+      awaitEachLocation(
+          (leaders, zone, leader, member) -> {
+            assertThat(mesh.agentPeers(member, "wm0"))
+                .as(member + " holds only its leader")
+                .containsExactly(key(leader));
+            assertThat(forwarding(leader, "wm0")).isEqualTo("1");
+          });
       System.out.printf(
           "FullMesh -> Locations on every agent after %.1f s%n", (System.nanoTime() - t1) / 1e9);
       PingMatrix located = mesh.awaitUp(Duration.ofSeconds(60));
@@ -312,24 +324,16 @@ class LocationsIT {
   @Order(4)
   void directInsideALocationNodesMeetOverTheirOwnNetworkAndOtherLocationsThroughTheLeaders() {
     mesh.topology(MeshTopology.Mode.Locations, MeshTopology.IntraLocation.Direct);
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(500))
-        .untilAsserted(
-            () -> {
-              Map<String, String> leaders = leaders();
-              assertThat(leaders).containsOnlyKeys("zone-1", "zone-2");
-              for (var e : leaders.entrySet()) {
-                String member = other(e.getKey(), e.getValue());
-                assertThat(mesh.agentPeers(member, "wm0"))
-                    .as(member + ": no tunnel at all in Direct mode")
-                    .isEmpty();
-                assertThat(mesh.agentPeers(e.getValue(), "wm0"))
-                    .as(e.getValue() + ": the other leader, not its member")
-                    .contains(key(leaders.get(e.getKey().equals("zone-1") ? "zone-2" : "zone-1")))
-                    .doesNotContain(key(member));
-              }
-            });
+    awaitEachLocation(
+        (leaders, zone, leader, member) -> {
+          assertThat(mesh.agentPeers(member, "wm0"))
+              .as(member + ": no tunnel at all in Direct mode")
+              .isEmpty();
+          assertThat(mesh.agentPeers(leader, "wm0"))
+              .as(leader + ": the other leader, not its member")
+              .contains(key(leaders.get(zone.equals("zone-1") ? "zone-2" : "zone-1")))
+              .doesNotContain(key(member));
+        });
     PingMatrix matrix = mesh.awaitUp(Duration.ofSeconds(90));
     System.out.println(matrix.render());
     assertThat(matrix.complete()).as(matrix.render()).isTrue();
