@@ -16,9 +16,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -48,7 +50,8 @@ public final class LocalMesh implements AutoCloseable {
       Duration resync,
       boolean examples,
       int locations,
-      String intraLocation) {
+      String intraLocation,
+      Map<String, NatKind> nat) {
 
     /** A full mesh, as before locations. */
     public Options(
@@ -60,7 +63,7 @@ public final class LocalMesh implements AutoCloseable {
         int apiPort,
         Duration resync,
         boolean examples) {
-      this(home, stateDir, nodes, prefix, subnet, apiPort, resync, examples, 0, null);
+      this(home, stateDir, nodes, prefix, subnet, apiPort, resync, examples, 0, null, Map.of());
     }
 
     /**
@@ -78,7 +81,27 @@ public final class LocalMesh implements AutoCloseable {
           resync,
           examples,
           locations,
-          intraLocation);
+          intraLocation,
+          nat);
+    }
+
+    /**
+     * The same mesh with the nodes named in {@code nat} (node-2 ... node-N) each behind its own NAT
+     * of the given kind ({@link NatNamespace}).
+     */
+    public Options withNat(Map<String, NatKind> nat) {
+      return new Options(
+          home,
+          stateDir,
+          nodes,
+          prefix,
+          subnet,
+          apiPort,
+          resync,
+          examples,
+          locations,
+          intraLocation,
+          nat);
     }
 
     public Options {
@@ -107,6 +130,35 @@ public final class LocalMesh implements AutoCloseable {
       }
       if (resync.isNegative() || resync.isZero()) {
         throw new IllegalArgumentException("resync must be positive: " + resync);
+      }
+      nat = nat == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(nat));
+      for (Map.Entry<String, NatKind> e : nat.entrySet()) {
+        checkNat(e.getKey(), e.getValue(), nodes);
+      }
+    }
+
+    /** Why node {@code name} cannot be behind a NAT of {@code kind} in a mesh of {@code nodes}. */
+    static void checkNat(String name, NatKind kind, int nodes) {
+      if (kind == null) {
+        throw new IllegalArgumentException("--nat " + name + ": no NAT kind given");
+      }
+      if (name.equals("node-1")) {
+        throw new IllegalArgumentException(
+            "--nat: node-1 cannot be behind a NAT: it is the gateway and the reachable node the"
+                + " NATed nodes are reflected and relayed by; NAT node-2 to node-"
+                + Math.max(2, nodes));
+      }
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("node-(\\d{1,2})").matcher(name);
+      if (!m.matches()
+          || Integer.parseInt(m.group(1)) < 2
+          || Integer.parseInt(m.group(1)) > nodes) {
+        throw new IllegalArgumentException(
+            "--nat: '"
+                + name
+                + "' is not a node of this mesh"
+                + (nodes < 2
+                    ? ": a mesh of 1 node has none to NAT (node-1 cannot be)"
+                    : "; NAT node-2 to node-" + nodes + " (--nodes " + nodes + ")"));
       }
     }
 
@@ -138,6 +190,7 @@ public final class LocalMesh implements AutoCloseable {
   private final Kubelet kubelet;
   private final JavaApp operator;
   private final Map<String, MeshNode> nodes = new TreeMap<>();
+  private final Map<String, NatNamespace> nats = new TreeMap<>();
   private final List<JavaApp> replicas = new ArrayList<>();
   private final ScheduledExecutorService loop =
       Executors.newSingleThreadScheduledExecutor(
@@ -210,7 +263,7 @@ public final class LocalMesh implements AutoCloseable {
       mesh.operator.start();
       List<MeshNode> added = new ArrayList<>();
       for (int i = 0; i < options.nodes(); i++) {
-        added.add(mesh.register(i == 0));
+        added.add(mesh.register(i == 0, options.nat().get("node-" + (i + 1))));
       }
       if (options.examples()) {
         mesh.applyExamples();
@@ -300,17 +353,33 @@ public final class LocalMesh implements AutoCloseable {
 
   /** A new node joins: its namespace, Node and Pod objects, and its agent, started. */
   public MeshNode addNode(boolean gateway) throws IOException {
-    MeshNode n = register(gateway);
+    return addNode(gateway, null);
+  }
+
+  /** The same, the new node behind its own NAT of {@code nat} (null: none). */
+  public MeshNode addNode(boolean gateway, NatKind nat) throws IOException {
+    MeshNode n = register(gateway, nat);
     kubelet.sync(List.of(n));
     n.agent().start();
     return n;
   }
 
-  private synchronized MeshNode register(boolean gateway) {
+  private synchronized MeshNode register(boolean gateway, NatKind natKind) {
     int i = nextIndex++;
     String name = "node-" + i;
     // With locations, the nodes do not forward unless their agent turns it on (leaders do).
-    String ns = network.attach(i, options.locations() == 0);
+    boolean forwarding = options.locations() == 0;
+    String ns;
+    String address;
+    if (natKind == null) {
+      ns = network.attach(i, forwarding);
+      address = network.address(i);
+    } else {
+      NatNamespace nat = network.attachBehindNat(i, forwarding, natKind);
+      nats.put(name, nat);
+      ns = nat.nodeNamespace();
+      address = nat.privateAddress();
+    }
     Path dir = options.stateDir().resolve(name);
     JavaApp agent =
         new JavaApp(
@@ -323,7 +392,7 @@ public final class LocalMesh implements AutoCloseable {
             ns,
             dir.resolve("uapi"),
             dir.resolve("agent.log"));
-    MeshNode n = new MeshNode(i, name, ns, network.address(i), dir, agent);
+    MeshNode n = new MeshNode(i, name, ns, address, dir, agent);
     nodes.put(name, n);
     kubelet.register(
         n,
@@ -399,7 +468,47 @@ public final class LocalMesh implements AutoCloseable {
         "replace",
         "default",
         "via",
-        network.hostAddress());
+        natOf(name).map(NatNamespace::insideAddress).orElse(network.hostAddress()));
+  }
+
+  /** The NAT in front of a node, empty when the node is on the bridge itself. */
+  public synchronized Optional<NatNamespace> natOf(String nodeName) {
+    node(nodeName);
+    return Optional.ofNullable(nats.get(nodeName));
+  }
+
+  /**
+   * The NAT's public address (on the bridge): where the other nodes see the node's packets come
+   * from, while the node advertises its private one.
+   */
+  public String natPublicAddress(String nodeName) {
+    return nat(nodeName).publicAddress();
+  }
+
+  /**
+   * The NAT in front of a node forgets its mappings (conntrack flushed), as a rebooted NAT would.
+   */
+  public void flushNatMappings(String nodeName) {
+    nat(nodeName).flushMappings();
+  }
+
+  /**
+   * Replaces the NAT in front of a node by one of {@code kind} (symmetric by endpoint-independent,
+   * say, and back): new translation, no mappings left from the old one.
+   */
+  public void setNat(String nodeName, NatKind kind) {
+    nat(nodeName).setKind(kind);
+  }
+
+  private NatNamespace nat(String nodeName) {
+    return natOf(nodeName)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    nodeName
+                        + " is not behind a NAT; NATed nodes: "
+                        + nats.keySet()
+                        + " (Options.withNat, wiremesh-local up --nat)"));
   }
 
   /** A node leaves: its Node and Pod objects go, its agent stops and its namespace is removed. */
@@ -411,7 +520,14 @@ public final class LocalMesh implements AutoCloseable {
     }
     kubelet.deregister(n);
     n.agent().stop();
+    NatNamespace nat;
+    synchronized (this) {
+      nat = nats.remove(name);
+    }
     network.detach(n.index());
+    if (nat != null) {
+      nat.delete();
+    }
   }
 
   private void syncQuietly() {

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -21,6 +23,7 @@ public final class LocalMeshCommand {
       """
       usage: wiremesh-local up [--nodes N] [--state-dir DIR] [--api-port PORT] [--resync SECONDS] [--no-examples]
                                [--locations N [--intra-location Encrypted|Direct]]
+                               [--nat NODE[:KIND][,NODE[:KIND]...]]
              wiremesh-local down [--state-dir DIR]
              wiremesh-local wg NODE [WG-ARGS...]
 
@@ -40,6 +43,11 @@ public final class LocalMeshCommand {
                            per location; 1 to the number of nodes (default 0: a full mesh)
         --intra-location M with --locations: Encrypted (default, tunnels inside a location) or Direct
                            (none: the bridge carries a location's traffic; IPv4 only)
+        --nat NODES        put each of these nodes behind its own NAT (nftables masquerade, no port
+                           forwarding), e.g. --nat node-2,node-3 or --nat node-3:symmetric; KIND is
+                           endpoint-independent (default: one public port for every destination) or
+                           symmetric (a new port per destination); node-1 stays reachable; a NATed
+                           node advertises its private address (docs/local-mesh.md)
       Needs root, and the operator and agent built: ./mvnw -B package -DskipTests
       """;
 
@@ -125,6 +133,7 @@ public final class LocalMeshCommand {
     boolean examples = d.examples();
     int locations = d.locations();
     String intra = d.intraLocation();
+    Map<String, NatKind> nat = new LinkedHashMap<>(d.nat());
     while (!a.isEmpty()) {
       String opt = a.pollFirst();
       switch (opt) {
@@ -136,6 +145,10 @@ public final class LocalMeshCommand {
         case "--intra-location" -> {
           onlyUp(opt, command);
           intra = value(opt, a);
+        }
+        case "--nat" -> {
+          onlyUp(opt, command);
+          nat(value(opt, a), nat);
         }
         case "--no-examples" -> {
           onlyUp(opt, command);
@@ -149,7 +162,32 @@ public final class LocalMeshCommand {
           "--locations labels the nodes and sets the example mesh's topology: drop --no-examples");
     }
     return new LocalMesh.Options(
-        d.home(), state, nodes, d.prefix(), d.subnet(), port, resync, examples, locations, intra);
+        d.home(),
+        state,
+        nodes,
+        d.prefix(),
+        d.subnet(),
+        port,
+        resync,
+        examples,
+        locations,
+        intra,
+        nat);
+  }
+
+  /** {@code node-2,node-3:symmetric} into {@code into}; which nodes exist the Options check. */
+  static void nat(String value, Map<String, NatKind> into) {
+    for (String item : value.split(",", -1)) {
+      String[] f = item.split(":", -1);
+      if (f[0].isBlank() || f.length > 2) {
+        throw new IllegalArgumentException(
+            "--nat: '" + item + "' is not NODE or NODE:KIND (e.g. --nat node-2,node-3:symmetric)");
+      }
+      NatKind kind = f.length == 2 ? NatKind.parse(f[1]) : NatKind.ENDPOINT_INDEPENDENT;
+      if (into.put(f[0], kind) != null) {
+        throw new IllegalArgumentException("--nat: " + f[0] + " is named twice");
+      }
+    }
   }
 
   private static String value(String opt, Deque<String> a) {
@@ -193,6 +231,23 @@ public final class LocalMeshCommand {
         "Starting a local mesh of " + o.nodes() + " nodes (state in " + o.stateDir() + ") ...");
     LocalMesh mesh = LocalMesh.start(o);
     Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
+    for (MeshNode n : mesh.nodes()) {
+      mesh.natOf(n.name())
+          .ifPresent(
+              nat ->
+                  out.println(
+                      "  "
+                          + n.name()
+                          + " is behind its own NAT ("
+                          + nat.kind()
+                          + "): private "
+                          + nat.privateAddress()
+                          + ", public "
+                          + nat.publicAddress()
+                          + " (namespace "
+                          + nat.namespace()
+                          + ")"));
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

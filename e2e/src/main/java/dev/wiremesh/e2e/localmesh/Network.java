@@ -72,6 +72,30 @@ public final class Network {
   /** The same, forwarding on or left off (the kernel's default in a new namespace). */
   public String attach(int i, boolean forwarding) {
     String ns = namespace(i);
+    join(ns, i);
+    if (forwarding) {
+      forward(ns);
+    }
+    return ns;
+  }
+
+  /**
+   * Node {@code i} behind a NAT of {@code kind}: the NAT's namespace takes the node's place on the
+   * bridge (and its address), the node's namespace sits behind it on a private link.
+   */
+  public NatNamespace attachBehindNat(int i, boolean forwarding, NatKind kind) {
+    NatNamespace nat = NatNamespace.create(this, i, kind);
+    if (forwarding) {
+      forward(nat.nodeNamespace());
+    }
+    return nat;
+  }
+
+  /**
+   * A new namespace {@code ns} joined to the bridge at {@link #address(int)} as {@code eth0}, with
+   * loopback up and its default route through the host.
+   */
+  void join(String ns, int i) {
     String host = prefix + "-h" + i;
     Sh.run("ip", "netns", "add", ns);
     Sh.run("ip", "-n", ns, "link", "set", "lo", "up");
@@ -81,21 +105,33 @@ public final class Network {
     Sh.run("ip", "-n", ns, "addr", "add", address(i) + "/24", "dev", "eth0");
     Sh.run("ip", "-n", ns, "link", "set", "eth0", "up");
     Sh.run("ip", "-n", ns, "route", "add", "default", "via", hostAddress());
-    if (forwarding) {
-      Sh.run(Sh.inNetns(ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"));
-      Sh.run(Sh.inNetns(ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1"));
-    }
-    return ns;
   }
 
-  /** Removes a namespace and its veth pair. */
+  private static void forward(String ns) {
+    Sh.run(Sh.inNetns(ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"));
+    Sh.run(Sh.inNetns(ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1"));
+  }
+
+  String prefix() {
+    return prefix;
+  }
+
+  String subnet() {
+    return subnet;
+  }
+
+  /** Removes a namespace (and the NAT in front of it, if any) and its veth pair. */
   public void detach(int i) {
     Sh.tryRun("ip", "netns", "del", namespace(i));
+    Sh.tryRun("ip", "netns", "del", NatNamespace.namespace(prefix, i));
     // The pair goes with the namespace, but only once nothing holds the namespace any more.
     Sh.tryRun("ip", "link", "del", prefix + "-h" + i);
   }
 
-  /** Removes every namespace and the bridge with this prefix; quiet when there are none. */
+  /**
+   * Removes every namespace (nodes', NATs' and other hosts') and the bridge with this prefix, and
+   * with the bridge the host's routes to NATed nodes' private links; quiet when there are none.
+   */
   public void sweep() {
     for (String ns : namespaces()) {
       Sh.tryRun("ip", "netns", "del", ns);

@@ -95,8 +95,57 @@ class LocalMeshCommandTest {
   }
 
   @Test
+  void natIsTakenAndWrongOnesRefusedNamingTheOption() {
+    var d = LocalMesh.Options.defaults(java.nio.file.Path.of("/repo"));
+    var o =
+        LocalMeshCommand.parse(
+            "up",
+            new java.util.ArrayDeque<>(
+                java.util.List.of(
+                    "--nodes", "4", "--nat", "node-2,node-3:symmetric", "--nat", "node-4")),
+            d);
+    assertThat(o.nat())
+        .containsExactly(
+            java.util.Map.entry("node-2", NatKind.ENDPOINT_INDEPENDENT),
+            java.util.Map.entry("node-3", NatKind.SYMMETRIC),
+            java.util.Map.entry("node-4", NatKind.ENDPOINT_INDEPENDENT));
+    assertThat(d.nat()).as("no NAT by default").isEmpty();
+    var endpointIndependent =
+        LocalMeshCommand.parse(
+            "up",
+            new java.util.ArrayDeque<>(java.util.List.of("--nat", "node-3:endpoint-independent")),
+            d);
+    assertThat(endpointIndependent.nat()).containsEntry("node-3", NatKind.ENDPOINT_INDEPENDENT);
+
+    Run unknownNode = run("up", "--nat", "node-4");
+    assertThat(unknownNode.exit()).isEqualTo(2);
+    assertThat(unknownNode.err())
+        .contains("--nat: 'node-4' is not a node of this mesh; NAT node-2 to node-3 (--nodes 3)");
+    assertThat(run("up", "--nat", "n2").err()).contains("--nat: 'n2' is not a node of this mesh");
+    assertThat(run("up", "--nodes", "1", "--nat", "node-2").err())
+        .contains("a mesh of 1 node has none to NAT (node-1 cannot be)");
+    assertThat(run("up", "--nat", "node-1").err())
+        .contains("--nat: node-1 cannot be behind a NAT: it is the gateway")
+        .contains("NAT node-2 to node-3");
+    assertThat(run("up", "--nat", "node-3:cone").err())
+        .contains("--nat: unknown NAT kind 'cone': use endpoint-independent or symmetric");
+    assertThat(run("up", "--nat", "node-2,node-2:symmetric").err())
+        .contains("--nat: node-2 is named twice");
+    assertThat(run("up", "--nat", "node-2,").err())
+        .contains("--nat: '' is not NODE or NODE:KIND (e.g. --nat node-2,node-3:symmetric)");
+    assertThat(run("up", "--nat", "node-2:symmetric:x").err())
+        .contains("--nat: 'node-2:symmetric:x' is not NODE or NODE:KIND");
+    assertThat(run("up", "--nat").err()).contains("--nat needs a value");
+    assertThat(run("down", "--nat", "node-2").err()).contains("--nat applies to `up` only");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> d.withNat(java.util.Map.of("node-1", NatKind.SYMMETRIC)))
+        .hasMessageContaining("node-1 cannot be behind a NAT");
+  }
+
+  @Test
   void networkNamesFitInterfaceNames() {
     assertThat(new Network("wml", "172.29.0").namespace(3)).isEqualTo("wml-n3");
+    assertThat(NatNamespace.namespace("wml", 3)).isEqualTo("wml-nat3");
     assertThat(new Network("wml", "172.29.0").address(3)).isEqualTo("172.29.0.13");
     assertThat(new Network("wml", "172.29.0").address(200)).isEqualTo("172.29.0.200");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Network("toolongname", "10.0.0"))
