@@ -4,16 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wiremesh.api.crd.v1alpha1.MeshTopology;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
+import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import io.fabric8.kubernetes.api.model.Node;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The fixture mesh in topology mode Locations (node-1 and node-3 in zone-1, node-2 in zone-2): the
  * picture marks the leaders and names every node's role, and draws only the tunnels the location
  * topology holds.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GraphLocationsTest extends WithFixtureCluster {
 
   @BeforeAll
@@ -44,6 +49,7 @@ class GraphLocationsTest extends WithFixtureCluster {
   }
 
   @Test
+  @Order(1)
   void dotMarksTheLeadersAndNamesEachNodesRole() {
     var r = cluster.run("graph", "mesh", "-o", "dot");
     assertThat(r.err()).isEmpty();
@@ -68,11 +74,31 @@ class GraphLocationsTest extends WithFixtureCluster {
   }
 
   @Test
+  @Order(2)
   void svgWritesTheRoles() {
     var r = cluster.run("graph", "mesh", "-o", "svg");
     assertThat(r.status()).isZero();
     assertThat(r.out())
         .contains(">Leader of zone-1<", ">Leader of zone-2<", ">Member of zone-1<")
-        .contains("heavy box: location leader");
+        .contains("heavy box: leader or relay");
+  }
+
+  @Test
+  @Order(3)
+  void aNatRelayIsMarkedToo() {
+    // NAT traversal reports node-3's path to node-2 as relayed through node-1.
+    cluster
+        .client
+        .resources(WireGuardPeer.class)
+        .withName("mesh-node-3")
+        .editStatus(
+            p -> {
+              p.getStatus().getConnections().getFirst().setPath("Relayed via node-1");
+              return p;
+            });
+    var r = cluster.run("graph", "mesh", "-o", "dot");
+    assertThat(r.status()).isZero();
+    assertThat(r.out())
+        .contains("\nLeader of zone-1, relay\" shape=\"box\" peripheries=\"2\" penwidth=\"3\"");
   }
 }

@@ -9,9 +9,10 @@ import org.jgrapht.nio.dot.DOTExporter;
 
 /**
  * The graph in Graphviz's DOT language (JGraphT's exporter), for {@code dot -Tsvg} and friends:
- * nodes as boxes, gateways with a double border, location leaders with a heavy one (and their role
- * under the name), external peers as ellipses, tunnels coloured green (handshake within 3 minutes),
- * orange (older) or red (never), labelled with the handshake's age and the bytes received / sent.
+ * nodes as boxes, gateways with a double border, location leaders and NAT relays with a heavy one
+ * (and their role under the name), external peers as ellipses, tunnels coloured green (handshake
+ * within 3 minutes), orange (older) or red (never), labelled with the handshake's age and the bytes
+ * received / sent.
  */
 final class DotFormat {
 

@@ -23,9 +23,9 @@ public final class MeshGraph {
    *
    * @param kind "node", "gateway" or "external"
    * @param detail what the picture writes under the name: the node and the tunnel address
-   * @param role its role in the topology ("Leader of zone-1", "Member of zone-1"), or null
-   * @param forwards whether it carries other peers' traffic (a location's leader): drawn with a
-   *     heavy border
+   * @param role its role in the topology ("Leader of zone-1", "Member of zone-1", "relay"), or null
+   * @param forwards whether it carries other peers' traffic (a location's leader, a NAT relay):
+   *     drawn with a heavy border
    */
   public record Vertex(String name, String kind, String detail, String role, boolean forwards) {}
 

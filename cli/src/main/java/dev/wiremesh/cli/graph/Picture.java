@@ -20,9 +20,9 @@ import org.jgrapht.alg.drawing.model.Point2D;
 
 /**
  * Draws a mesh graph on any Graphics2D — JFreeSVG's for SVG, a BufferedImage's for PNG — so both
- * pictures are the same drawing. A location's leader has a heavy border and its role under its
- * name. Peers sit on a circle (JGraphT's circular layout): gateways first, then the other nodes,
- * then the external peers, each group by name, so a mesh always looks the same.
+ * pictures are the same drawing. A location's leader or a NAT relay has a heavy border and its role
+ * under its name. Peers sit on a circle (JGraphT's circular layout): gateways first, then the other
+ * nodes, then the external peers, each group by name, so a mesh always looks the same.
  */
 final class Picture {
 
@@ -173,7 +173,7 @@ final class Picture {
       y += 16;
     }
     g.drawString(
-        "box: node   double box: gateway   heavy box: location leader   ellipse: external peer"
+        "box: node   double box: gateway   heavy box: leader or relay   ellipse: external peer"
             + "   edge label: last handshake, received / sent",
         20,
         y + 4);
