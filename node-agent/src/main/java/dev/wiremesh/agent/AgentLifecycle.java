@@ -5,6 +5,7 @@ import dev.wiremesh.agent.device.DeviceManager;
 import dev.wiremesh.agent.encryption.EncryptionEnforcer;
 import dev.wiremesh.agent.encryption.NftCommand;
 import dev.wiremesh.agent.keys.KeyStore;
+import dev.wiremesh.agent.location.ForwardingLedger;
 import dev.wiremesh.agent.netlink.RtNetlinkLinks;
 import dev.wiremesh.agent.netlink.RtNetlinkLocationRouting;
 import dev.wiremesh.agent.rotation.KeyRotator;
@@ -40,7 +41,7 @@ public class AgentLifecycle {
             keys,
             new StateStore(settings.stateDir()),
             new RtNetlinkLinks(),
-            new RtNetlinkLocationRouting(),
+            new RtNetlinkLocationRouting(ForwardingLedger.load(settings.stateDir())),
             settings.uapiDir(),
             new EncryptionEnforcer(new NftCommand(settings.nft()), agentPort));
     this.rotator = new KeyRotator(settings.stateDir(), manager);

@@ -368,8 +368,11 @@ class AgentApiTest {
         JsonNode before = heldState(c);
         var r = send(c, k.method(), "/v1/config", k.body());
         assertThat(r.statusCode()).as(k.body() + " -> " + r.body()).isEqualTo(400);
-        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
-        assertThat(JSON.readTree(r.body()).path("field").asText()).as(r.body()).isEqualTo(k.field());
+        assertThat(r.headers().firstValue("Content-Type").orElse(""))
+            .startsWith("application/problem+json");
+        assertThat(JSON.readTree(r.body()).path("field").asText())
+            .as(r.body())
+            .isEqualTo(k.field());
         assertThat(heldState(c)).as("nothing applied").isEqualTo(before);
       }
 

@@ -77,6 +77,15 @@ public record DeviceConfig(
   }
 
   /**
+   * This config with another location role: whether it forwards, and its routes over the node's own
+   * network (and no hash: call {@link #withHash()}).
+   */
+  public DeviceConfig withLocation(boolean forwarding, List<RouteConfig> routes) {
+    return new DeviceConfig(
+        null, interfaceName, addresses, listenPort, mtu, peers, forwarding, routes, encryption);
+  }
+
+  /**
    * The hash of everything but the peers: two configs with the same interface hash differ at most
    * in their peers, which is all a {@link ConfigDelta} can carry. Every field the agent applies is
    * in the hash, so a field added later is covered without a change here.

@@ -83,14 +83,14 @@ class ConfigHashTest {
                 A.endpoint(),
                 A.allowedIPs(),
                 25)));
-    changes.add(c -> withLocation(c, true, List.of()));
-    changes.add(c -> withLocation(c, false, List.of(ROUTE)));
+    changes.add(c -> c.withLocation(true, List.of()));
+    changes.add(c -> c.withLocation(false, List.of(ROUTE)));
     changes.add(
-        c -> withLocation(c, false, List.of(new RouteConfig("10.100.0.0/16", "192.0.2.7", null))));
+        c -> c.withLocation(false, List.of(new RouteConfig("10.100.0.0/16", "192.0.2.7", null))));
     changes.add(
         c ->
-            withLocation(
-                c, false, List.of(new RouteConfig("10.100.0.0/16", "192.0.2.1", "10.100.0.4"))));
+            c.withLocation(
+                false, List.of(new RouteConfig("10.100.0.0/16", "192.0.2.1", "10.100.0.4"))));
     String base = ConfigHash.of(BASE);
     List<String> seen = new ArrayList<>();
     for (var change : changes) {
@@ -103,30 +103,18 @@ class ConfigHashTest {
 
   static final RouteConfig ROUTE = new RouteConfig("10.100.0.0/16", "192.0.2.1", "10.100.0.3");
 
-  static DeviceConfig withLocation(DeviceConfig c, boolean forwarding, List<RouteConfig> routes) {
-    return new DeviceConfig(
-        null,
-        c.interfaceName(),
-        c.addresses(),
-        c.listenPort(),
-        c.mtu(),
-        c.peers(),
-        forwarding,
-        routes);
-  }
-
   /** Configs of full mesh nodes (no forwarding, no routes) hash exactly as before those fields. */
   @Test
   void aFullMeshConfigHashesAsBeforeForwardingAndRoutes() {
     assertThat(ConfigHash.of(BASE))
-        .isEqualTo(ConfigHash.of(withLocation(BASE, false, List.of())))
+        .isEqualTo(ConfigHash.of(BASE.withLocation(false, List.of())))
         .isEqualTo("sha256:" + sha256(canonicalTextOfBase()));
   }
 
   @Test
   void forwardingAndRoutesSurviveJsonAndADelta() throws Exception {
     ObjectMapper json = new ObjectMapper();
-    DeviceConfig c = withLocation(BASE, true, List.of(ROUTE)).withHash();
+    DeviceConfig c = BASE.withLocation(true, List.of(ROUTE)).withHash();
     String text = json.writeValueAsString(c);
     assertThat(text).contains("\"forwarding\":true").contains("\"via\":\"192.0.2.1\"");
     assertThat(json.writeValueAsString(BASE.withHash()))

@@ -9,9 +9,10 @@ import org.jgrapht.nio.dot.DOTExporter;
 
 /**
  * The graph in Graphviz's DOT language (JGraphT's exporter), for {@code dot -Tsvg} and friends:
- * nodes as boxes, gateways with a double border, external peers as ellipses, tunnels coloured green
- * (handshake within 3 minutes), orange (older) or red (never), labelled with the handshake's age
- * and the bytes received / sent.
+ * nodes as boxes, gateways with a double border, location leaders and NAT relays with a heavy one
+ * (and their role under the name), external peers as ellipses, tunnels coloured green (handshake
+ * within 3 minutes), orange (older) or red (never), labelled with the handshake's age and the bytes
+ * received / sent.
  */
 final class DotFormat {
 
@@ -31,7 +32,10 @@ final class DotFormat {
     dot.setVertexAttributeProvider(
         v -> {
           Map<String, Attribute> a = new LinkedHashMap<>();
-          a.put("label", DefaultAttribute.createAttribute(v.name() + "\n" + v.detail()));
+          a.put(
+              "label",
+              DefaultAttribute.createAttribute(
+                  v.name() + "\n" + v.detail() + (v.role() == null ? "" : "\n" + v.role())));
           switch (v.kind()) {
             case "gateway" -> {
               a.put("shape", DefaultAttribute.createAttribute("box"));
@@ -39,6 +43,9 @@ final class DotFormat {
             }
             case "node" -> a.put("shape", DefaultAttribute.createAttribute("box"));
             default -> a.put("shape", DefaultAttribute.createAttribute("ellipse"));
+          }
+          if (v.forwards()) {
+            a.put("penwidth", DefaultAttribute.createAttribute(3));
           }
           a.put("style", DefaultAttribute.createAttribute("rounded,filled"));
           a.put(

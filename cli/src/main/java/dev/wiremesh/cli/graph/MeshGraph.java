@@ -12,8 +12,9 @@ import org.jgrapht.Graph;
 import org.jgrapht.graph.SimpleGraph;
 
 /**
- * A mesh as a graph: a vertex per peer (node, gateway, external peer) and an edge per tunnel the
- * plan says should exist, coloured by handshake freshness and labelled with its transfer.
+ * A mesh as a graph: a vertex per peer (node, gateway, external peer; with locations, each node's
+ * role, leaders marked) and an edge per tunnel the plan says should exist, coloured by handshake
+ * freshness and labelled with its transfer.
  */
 public final class MeshGraph {
 
@@ -22,8 +23,11 @@ public final class MeshGraph {
    *
    * @param kind "node", "gateway" or "external"
    * @param detail what the picture writes under the name: the node and the tunnel address
+   * @param role its role in the topology ("Leader of zone-1", "Member of zone-1", "relay"), or null
+   * @param forwards whether it carries other peers' traffic (a location's leader, a NAT relay):
+   *     drawn with a heavy border
    */
-  public record Vertex(String name, String kind, String detail) {}
+  public record Vertex(String name, String kind, String detail, String role, boolean forwards) {}
 
   /** A tunnel between two peers. */
   public record Edge(Vertex a, Vertex b, Freshness freshness, String label) {}
@@ -46,7 +50,9 @@ public final class MeshGraph {
           new Vertex(
               name,
               s.kind(name),
-              where + (address == null ? "" : ", " + address.replace(",", ", ")));
+              where + (address == null ? "" : ", " + address.replace(",", ", ")),
+              s.role(name),
+              s.forwards(name));
       vertices.put(name, v);
       g.graph.addVertex(v);
     }

@@ -20,9 +20,9 @@ import org.jgrapht.alg.drawing.model.Point2D;
 
 /**
  * Draws a mesh graph on any Graphics2D — JFreeSVG's for SVG, a BufferedImage's for PNG — so both
- * pictures are the same drawing. Peers sit on a circle (JGraphT's circular layout): gateways first,
- * then the other nodes, then the external peers, each group by name, so a mesh always looks the
- * same.
+ * pictures are the same drawing. A location's leader or a NAT relay has a heavy border and its role
+ * under its name. Peers sit on a circle (JGraphT's circular layout): gateways first, then the other
+ * nodes, then the external peers, each group by name, so a mesh always looks the same.
  */
 final class Picture {
 
@@ -111,11 +111,16 @@ final class Picture {
     FontMetrics nm = g.getFontMetrics();
     g.setFont(DETAIL);
     FontMetrics dm = g.getFontMetrics();
-    double w = Math.max(nm.stringWidth(v.name()), dm.stringWidth(v.detail())) + 24;
-    double h = nm.getHeight() + dm.getHeight() + 14;
+    String role = v.role() == null ? "" : v.role();
+    double w =
+        Math.max(
+                nm.stringWidth(v.name()),
+                Math.max(dm.stringWidth(v.detail()), dm.stringWidth(role)))
+            + 24;
+    double h = nm.getHeight() + dm.getHeight() * (role.isEmpty() ? 1 : 2) + 14;
     double x = p.getX() - w / 2;
     double y = p.getY() - h / 2;
-    g.setStroke(new BasicStroke(1.4f));
+    g.setStroke(new BasicStroke(v.forwards() ? 3.4f : 1.4f));
     if (v.kind().equals("external")) {
       var shape = new Ellipse2D.Double(x - 12, y - 4, w + 24, h + 8);
       g.setColor(EXTERNAL_FILL);
@@ -143,6 +148,12 @@ final class Picture {
         v.detail(),
         (float) (p.getX() - dm.stringWidth(v.detail()) / 2.0),
         (float) (y + 8 + nm.getHeight() + dm.getAscent()));
+    if (!role.isEmpty()) {
+      g.drawString(
+          role,
+          (float) (p.getX() - dm.stringWidth(role) / 2.0),
+          (float) (y + 8 + nm.getHeight() + dm.getHeight() + dm.getAscent()));
+    }
   }
 
   private void legend(Graphics2D g) {
@@ -162,8 +173,8 @@ final class Picture {
       y += 16;
     }
     g.drawString(
-        "box: node   double box: gateway   ellipse: external peer   edge label: last handshake,"
-            + " received / sent",
+        "box: node   double box: gateway   heavy box: leader or relay   ellipse: external peer"
+            + "   edge label: last handshake, received / sent",
         20,
         y + 4);
   }

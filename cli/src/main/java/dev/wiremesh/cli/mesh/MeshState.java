@@ -134,6 +134,55 @@ public record MeshState(
     return m != null && m.gateway() ? "gateway" : "node";
   }
 
+  /**
+   * The peer's role in the mesh's topology, as the picture writes it: "Leader of zone-1" or "Member
+   * of zone-1" in a mesh of locations, "relay" for a node that NAT traversal relays other nodes'
+   * traffic through (their status.connections say "Relayed via NODE"), both joined by ", "; null
+   * when it has none.
+   */
+  public String role(String peer) {
+    WireGuardPeer p = peers.get(peer);
+    if (p == null || p.getSpec().isExternal()) {
+      return null;
+    }
+    List<String> roles = new ArrayList<>();
+    var role = plan.roles().get(p.getSpec().getNode());
+    if (role != null) {
+      roles.add(role.describe());
+    }
+    if (relays().contains(p.getSpec().getNode())) {
+      roles.add("relay");
+    }
+    return roles.isEmpty() ? null : String.join(", ", roles);
+  }
+
+  /** Whether the peer carries other peers' traffic: a location's leader, or a NAT relay. */
+  public boolean forwards(String peer) {
+    WireGuardPeer p = peers.get(peer);
+    if (p == null || p.getSpec().isExternal()) {
+      return false;
+    }
+    var role = plan.roles().get(p.getSpec().getNode());
+    return role != null && role.leader() || relays().contains(p.getSpec().getNode());
+  }
+
+  /** The nodes that some node's status.connections name as its relay ("Relayed via NODE"). */
+  private java.util.Set<String> relays() {
+    java.util.Set<String> out = new TreeSet<>();
+    for (WireGuardPeer p : peers.values()) {
+      if (p.getStatus() != null && p.getStatus().getConnections() != null) {
+        for (PeerConnection c : p.getStatus().getConnections()) {
+          if (c.getPath() != null && c.getPath().startsWith(RELAYED_VIA)) {
+            out.add(c.getPath().substring(RELAYED_VIA.length()).strip());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static final String RELAYED_VIA = "Relayed via ";
+
   private PeerConnection connection(String from, String to) {
     WireGuardPeer p = peers.get(from);
     if (p == null || p.getStatus() == null || p.getStatus().getConnections() == null) {

@@ -15,19 +15,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class JavaApp {
 
-  /** The JVM flags of the daemons: the JDK's FFM, and a small heap that is given back. */
-  static final List<String> JVM_FLAGS =
-      List.of(
-          "--enable-native-access=ALL-UNNAMED",
-          "--add-opens",
-          "java.base/java.lang=ALL-UNNAMED",
-          "-XX:+UseSerialGC",
-          "-XX:MinHeapFreeRatio=10",
-          "-XX:MaxHeapFreeRatio=30",
-          "-Xss512k",
-          "-XX:ReservedCodeCacheSize=32m",
-          "-XX:CICompilerCount=2");
-
   private final String name;
   private final Path jar;
   private final Map<String, String> env;
@@ -35,6 +22,7 @@ public final class JavaApp {
   private final Path log;
   private final Path uapiDir;
   private Process process;
+  private List<String> memoryFlags;
 
   /**
    * @param jar a quarkus-run.jar
@@ -63,6 +51,15 @@ public final class JavaApp {
     this.netns = netns;
     this.log = log;
     this.uapiDir = uapiDir;
+    this.memoryFlags = JvmFlags.forJar(jar);
+  }
+
+  /**
+   * Replaces the memory flags ({@link JvmFlags#AGENT} or {@link JvmFlags#OPERATOR}) from the next
+   * {@link #start}: for measuring other flags (e2e/bench/footprint.sh).
+   */
+  public synchronized void useMemoryFlags(List<String> flags) {
+    this.memoryFlags = List.copyOf(flags);
   }
 
   public synchronized void start() throws IOException {
@@ -84,11 +81,15 @@ public final class JavaApp {
       }
     }
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.addAll(JVM_FLAGS);
-    cmd.addAll(List.of("-jar", jar.toString()));
+    cmd.addAll(JvmFlags.NATIVE);
+    cmd.addAll(JvmFlags.present(memoryFlags, jar.getParent()));
+    // From the jar's folder, by its relative name: an AOT cache holds the class path it was made
+    // with, and the JVM refuses the cache when the path differs.
+    cmd.addAll(List.of("-jar", jar.getFileName().toString()));
     Files.createDirectories(log.toAbsolutePath().getParent());
     ProcessBuilder pb =
         new ProcessBuilder(cmd)
+            .directory(jar.getParent().toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().putAll(env);

@@ -104,6 +104,9 @@ public final class LocalMesh implements AutoCloseable {
     }
 
     public Options {
+      // The apps run from their jars' folders (JavaApp): paths handed to them must be absolute.
+      home = home.toAbsolutePath().normalize();
+      stateDir = stateDir.toAbsolutePath().normalize();
       if (locations < 0 || locations > nodes) {
         throw new IllegalArgumentException(
             "locations must be 0 (a full mesh) to the number of nodes ("
@@ -253,6 +256,15 @@ public final class LocalMesh implements AutoCloseable {
   }
 
   /**
+   * Kills (SIGKILL) every running replica of the operator, as a crash of the operator's only Pod
+   * does: nothing is left to take over (start {@link #operator()} again for that).
+   */
+  public synchronized void killOperators() {
+    operator.kill();
+    replicas.forEach(JavaApp::kill);
+  }
+
+  /**
    * Starts the whole mesh: network, API server, operator, nodes and agents, the examples applied;
    * returns once every agent has started (use {@link #awaitUp} to wait for the tunnels).
    */
@@ -285,7 +297,8 @@ public final class LocalMesh implements AutoCloseable {
       }
       mesh.await(
           "every agent to start",
-          Duration.ofSeconds(120),
+          // JVMs starting together on a small machine: longer for many nodes.
+          Duration.ofSeconds(Math.max(180, 15L * options.nodes())),
           () -> added.stream().allMatch(mesh.kubelet::started));
       return mesh;
     } catch (RuntimeException | IOException e) {

@@ -308,6 +308,17 @@ class K3sMeshIT extends MeshScenarios {
     }
 
     @Override
+    public void killOperator() {
+      scaleOperator(0);
+      client
+          .pods()
+          .inNamespace(NS)
+          .withLabel("app.kubernetes.io/component", "operator")
+          .withGracePeriod(0)
+          .delete();
+    }
+
+    @Override
     public void startOperator() {
       scaleOperator(1);
     }

@@ -221,6 +221,11 @@ class LocalMeshIT extends MeshScenarios {
     }
 
     @Override
+    public void killOperator() {
+      mesh.killOperators(); // the replica that took over in scenario 7 too
+    }
+
+    @Override
     public void startOperator() throws Exception {
       mesh.operator().start();
     }

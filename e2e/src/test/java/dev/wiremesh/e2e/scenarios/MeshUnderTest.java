@@ -35,6 +35,9 @@ public interface MeshUnderTest extends AutoCloseable {
 
   void stopOperator() throws Exception;
 
+  /** The operator dies (SIGKILL, as in a crash): whatever it was doing is left unfinished. */
+  void killOperator() throws Exception;
+
   void startOperator() throws Exception;
 
   /** Every node pings every other node's tunnel addresses once. */

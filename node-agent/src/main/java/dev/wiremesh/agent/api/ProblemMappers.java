@@ -70,7 +70,8 @@ public class ProblemMappers {
       }
     } else if (e instanceof com.fasterxml.jackson.core.exc.StreamReadException r
         && r.getProcessor() != null) {
-      for (String step : r.getProcessor().getParsingContext().pathAsPointer().toString().split("/")) {
+      for (String step :
+          r.getProcessor().getParsingContext().pathAsPointer().toString().split("/")) {
         if (step.isEmpty()) {
           continue;
         }

@@ -243,6 +243,16 @@ public final class DeviceManager implements AutoCloseable {
         if (was == null || was.persistentKeepalive() != p.persistentKeepalive()) {
           device.configurePersistentKeepalive(p.publicKey(), p.persistentKeepalive());
         }
+        // A peer with a keepalive moved to another endpoint (NAT traversal published where it is
+        // seen from outside): contact it now, so that both ends, given each other's endpoint in
+        // one pass, send at once and their NATs' holes meet (docs/nat-traversal.md).
+        if (was != null
+            && was.persistentKeepalive() > 0
+            && p.persistentKeepalive() > 0
+            && p.endpoint() != null
+            && !Objects.equals(was.source().endpoint(), p.source().endpoint())) {
+          device.sendKeepalive(p.publicKey());
+        }
       }
     }
     int mtu = next.mtu() != 0 ? next.mtu() : UplinkMtu.automatic();
@@ -310,7 +320,8 @@ public final class DeviceManager implements AutoCloseable {
               p.lastHandshake() == null ? 0 : p.lastHandshake().getEpochSecond(),
               p.rxBytes(),
               p.txBytes(),
-              used));
+              used,
+              p.endpointSeen() == null ? null : p.endpointSeen().getEpochSecond()));
     }
     return new DeviceStatus(appliedHash(), own, s.listenPort(), peers, encryption.status());
   }

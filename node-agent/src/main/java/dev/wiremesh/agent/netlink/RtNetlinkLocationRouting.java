@@ -1,5 +1,6 @@
 package dev.wiremesh.agent.netlink;
 
+import dev.wiremesh.agent.location.ForwardingLedger;
 import dev.wiremesh.agent.location.LocationRouting;
 import dev.wiremesh.agent.location.ViaRoute;
 import dev.wiremesh.wireguard.allowedips.IpPrefix;
@@ -12,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -26,7 +26,9 @@ import java.util.logging.Logger;
  * and on each interface a via-route leaves by. IPv6 forwarding has no per-interface switch in the
  * kernel's forwarding path: it is {@code net.ipv6.conf.all.forwarding}, written through /proc/sys
  * when it is off (and put back when this agent stops forwarding); where /proc/sys is read-only the
- * agent says so in its log, and IPv6 is not forwarded.
+ * agent says so in its log, and IPv6 is not forwarded. What it turned on is in a {@link
+ * ForwardingLedger} in the state folder, so that it is turned off after an agent restart too, and a
+ * switch that was already on is never touched.
  */
 public final class RtNetlinkLocationRouting implements LocationRouting {
   private static final Logger LOG = Logger.getLogger(RtNetlinkLocationRouting.class.getName());
@@ -43,10 +45,12 @@ public final class RtNetlinkLocationRouting implements LocationRouting {
         && java.util.Objects.equals(i.source(), r.src());
   }
 
-  /** Interfaces this agent turned IPv4 forwarding on for. */
-  private final Set<String> forwardingOn = new TreeSet<>();
+  /** What this agent turned on, this run or an earlier one. */
+  private final ForwardingLedger owned;
 
-  private boolean ipv6ForwardingOn;
+  public RtNetlinkLocationRouting(ForwardingLedger owned) {
+    this.owned = owned;
+  }
 
   @Override
   public synchronized void apply(String ifname, boolean forwarding, List<ViaRoute> routes)
@@ -88,40 +92,47 @@ public final class RtNetlinkLocationRouting implements LocationRouting {
           }
         }
       }
-      for (String name : List.copyOf(forwardingOn)) {
+      for (String name : owned.ipv4()) {
         if (!wanted.contains(name)) {
-          forwardIpv4(nl, name, false);
-          forwardingOn.remove(name);
+          if (NetworkInterfaces.index(name).isPresent()) {
+            forwardIpv4(nl, name, false);
+          }
+          owned.ipv4(name, false);
         }
       }
       for (String name : wanted) {
-        if (!forwardingOn.contains(name)
-            && !"1".equals(read("ipv4/conf/" + name + "/forwarding"))) {
+        // Off: turn it on and own it (again, for an interface created anew since). On and not
+        // ours: the node's own setting, left alone.
+        if (!"1".equals(read("ipv4/conf/" + name + "/forwarding"))) {
+          owned.ipv4(name, true);
           forwardIpv4(nl, name, true);
-          forwardingOn.add(name);
         }
       }
     }
     ipv6Forwarding(forwarding);
   }
 
-  private void ipv6Forwarding(boolean on) {
+  private void ipv6Forwarding(boolean on) throws IOException {
     String now = read("ipv6/conf/all/forwarding");
     if (now == null) {
       return; // no IPv6 on this host
     }
     if (on && "0".equals(now)) {
+      owned.ipv6(true);
       if (write("ipv6/conf/all/forwarding", "1")) {
-        ipv6ForwardingOn = true;
         LOG.info("turned net.ipv6.conf.all.forwarding on: this node leads its location");
       } else {
+        owned.ipv6(false);
         LOG.warning(
             "net.ipv6.conf.all.forwarding is off and /proc/sys is not writable here: this"
                 + " location leader forwards IPv4 only (set the sysctl on the node to forward IPv6)");
       }
-    } else if (!on && ipv6ForwardingOn) {
-      if (write("ipv6/conf/all/forwarding", "0")) {
-        ipv6ForwardingOn = false;
+    } else if (!on && owned.ipv6()) {
+      if ("0".equals(now) || write("ipv6/conf/all/forwarding", "0")) {
+        owned.ipv6(false);
+        LOG.info("turned net.ipv6.conf.all.forwarding off again: this node no longer leads");
+      } else {
+        LOG.warning("cannot turn net.ipv6.conf.all.forwarding off again: /proc/sys not writable");
       }
     }
   }
@@ -202,10 +213,5 @@ public final class RtNetlinkLocationRouting implements LocationRouting {
   /** WireMesh's routes with a gateway in the main table. */
   static List<OurRoute> installed(NetlinkSocket nl) throws IOException {
     return OurRoute.dump(nl).stream().filter(r -> r.via() != null).toList();
-  }
-
-  /** The interfaces this agent turned IPv4 forwarding on for (for tests and the log). */
-  public synchronized Set<String> forwardingOn() {
-    return new HashSet<>(forwardingOn);
   }
 }

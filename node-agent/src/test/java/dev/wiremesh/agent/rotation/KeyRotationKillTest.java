@@ -75,6 +75,7 @@ class KeyRotationKillTest {
     Keys again = step(agent, "prepare");
     assertThat(again.next()).as("a new rotation can start").isNotIn("-", prepared.next());
     agent.kill();
+    agent.close();
   }
 
   @Test
@@ -125,6 +126,7 @@ class KeyRotationKillTest {
     assertThat(k.hasNext() || k.hasPrevious()).isFalse();
     assertThat(keyFiles()).containsExactly(KeyStore.FILE);
     agent.kill();
+    agent.close();
     System.out.printf(
         "KeyRotationKillTest: of %d kills, %d landed after a step's write and before its answer,"
             + " %d left a step's debris for the next start%n",

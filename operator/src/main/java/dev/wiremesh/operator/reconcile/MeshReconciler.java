@@ -111,6 +111,10 @@ public class MeshReconciler implements Reconciler<WireGuardMesh>, Cleaner<WireGu
     s.setPeers(o.peers());
     s.setConnectedPeers(o.connectedPeers());
     s.setLocations(o.locations());
+    if (o.nat() != null && o.nat().active()) {
+      s.setDirectPairs(o.nat().directPairs());
+      s.setRelayedPairs(o.nat().relayedPairs());
+    }
     s.setObservedGeneration(gen);
     boolean ready = o.nodes() > 0 && o.readyNodes() == o.nodes() && !o.poolsInvalid();
     List<Condition> c =
@@ -163,7 +167,8 @@ public class MeshReconciler implements Reconciler<WireGuardMesh>, Cleaner<WireGu
       mesh.setStatus(s);
       control = UpdateControl.patchStatus(mesh);
     }
-    // A location leader that stopped answering is replaced as soon as its failover time is up.
+    // A location leader that stopped answering is replaced as soon as its failover time is up; a
+    // pair behind NAT is looked at while its bounded times run (docs/nat-traversal.md).
     long next = config.resync().toMillis();
     if (o.recheckIn() != null) {
       next = Math.max(1, Math.min(next, o.recheckIn().toMillis()));

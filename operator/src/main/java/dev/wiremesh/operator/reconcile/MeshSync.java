@@ -16,6 +16,8 @@ import dev.wiremesh.operator.agent.PushResult;
 import dev.wiremesh.operator.encryption.ApiServers;
 import dev.wiremesh.operator.encryption.EncryptionPolicies;
 import dev.wiremesh.operator.encryption.Enforcement;
+import dev.wiremesh.operator.nat.NatOutcome;
+import dev.wiremesh.operator.nat.NatTraversals;
 import dev.wiremesh.operator.rotation.KeyRotations;
 import dev.wiremesh.operator.rotation.PlannedKeys;
 import dev.wiremesh.planner.locations.NodeLiveness;
@@ -52,6 +54,7 @@ public class MeshSync {
   @Inject PeerStatusWriter statusWriter;
   @Inject KeyRotations rotations;
   @Inject LeaderLiveness liveness;
+  @Inject NatTraversals natTraversals;
 
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Map<String, CachedIdentity> identities = new ConcurrentHashMap<>();
@@ -69,7 +72,8 @@ public class MeshSync {
       boolean poolsInvalid,
       List<LocationStatus> locations,
       java.time.Duration recheckIn,
-      Enforcement encryption) {
+      Enforcement encryption,
+      NatOutcome nat) {
 
     public Outcome(
         int nodes,
@@ -89,12 +93,16 @@ public class MeshSync {
           poolsInvalid,
           null,
           null,
+          null,
           null);
     }
 
-    /** This outcome with what the status writer does not see: locations and encryption. */
+    /** This outcome with what the status writer does not see: locations, encryption, NAT. */
     Outcome withTopology(
-        List<LocationStatus> locations, java.time.Duration recheckIn, Enforcement encryption) {
+        List<LocationStatus> locations,
+        java.time.Duration recheckIn,
+        Enforcement encryption,
+        NatOutcome nat) {
       return new Outcome(
           nodes,
           readyNodes,
@@ -105,13 +113,15 @@ public class MeshSync {
           poolsInvalid,
           locations,
           recheckIn,
-          encryption);
+          encryption,
+          nat);
     }
   }
 
   /** Forgets the cached agent identities, as a restart does. */
   public void reset() {
     identities.clear();
+    natTraversals.reset();
   }
 
   /** Runs one pass over {@code meshName}; empty when the mesh does not exist. */
@@ -191,7 +201,11 @@ public class MeshSync {
             locations
                 ? liveness.observe(meshName, nodes.keySet(), statuses.keySet())
                 : NodeLiveness.ALL);
-    MeshPlan plan = planned.withConfigs(keys.withPreviousKeys(planned.configs()));
+    // NAT traversal: nodes behind NAT at the public endpoint the others see, keepalives, relays.
+    NatOutcome nat =
+        natTraversals.apply(
+            mesh, planned, all, statuses, config.nat().attempt(), config.nat().settle());
+    MeshPlan plan = planned.withConfigs(keys.withPreviousKeys(nat.configs()));
     if (locations) {
       LeaderLiveness.logChanges(
           meshName,
@@ -241,9 +255,16 @@ public class MeshSync {
     // 6. Status of every peer, config Secrets of external peers, and the aggregates.
     Enforcement enforcement = Enforcement.of(policy.required(), plan.configs().keySet(), statuses);
     return statusWriter
-        .write(mesh, plan, all, pushes, statuses, problems, enforcement, rotationStatuses)
+        .write(mesh, plan, all, pushes, statuses, problems, enforcement, rotationStatuses, nat)
         .withTopology(
-            plan.locations(), liveness.recheckIn(meshName, plan.locations(), nodes), enforcement);
+            plan.locations(),
+            sooner(liveness.recheckIn(meshName, plan.locations(), nodes), nat.recheckIn()),
+            enforcement,
+            nat);
+  }
+
+  private static java.time.Duration sooner(java.time.Duration a, java.time.Duration b) {
+    return a == null ? b : b == null ? a : a.compareTo(b) <= 0 ? a : b;
   }
 
   private List<WireGuardPeer> peersOf(String meshName) {

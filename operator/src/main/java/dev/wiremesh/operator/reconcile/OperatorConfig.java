@@ -22,6 +22,19 @@ public interface OperatorConfig {
 
   EncryptionSettings encryption();
 
+  NatSettings nat();
+
+  /** NAT traversal's bounded times (WireGuardMesh spec.natTraversal, docs/nat-traversal.md). */
+  interface NatSettings {
+    /** How long a new pair with an end behind NAT tries the direct path before it is relayed. */
+    @WithDefault("20s")
+    Duration attempt();
+
+    /** How long a relayed pair must hear itself directly without a gap before it goes Direct. */
+    @WithDefault("15s")
+    Duration settle();
+  }
+
   /** The must-encrypt policy (WireGuardMesh spec.encryption Required, docs/encryption.md). */
   interface EncryptionSettings {
     /**

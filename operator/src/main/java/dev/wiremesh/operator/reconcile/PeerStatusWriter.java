@@ -1,7 +1,9 @@
 package dev.wiremesh.operator.reconcile;
 
+import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.agent.DeviceStatus;
 import dev.wiremesh.api.agent.Identity;
+import dev.wiremesh.api.agent.PeerConfig;
 import dev.wiremesh.api.agent.PeerStatus;
 import dev.wiremesh.api.crd.v1alpha1.KeyRotationStatus;
 import dev.wiremesh.api.crd.v1alpha1.PeerConnection;
@@ -11,6 +13,7 @@ import dev.wiremesh.api.crd.v1alpha1.WireGuardPeerStatus;
 import dev.wiremesh.operator.agent.PushResult;
 import dev.wiremesh.operator.encryption.Enforcement;
 import dev.wiremesh.operator.encryption.NodeEnforcement;
+import dev.wiremesh.operator.nat.NatOutcome;
 import dev.wiremesh.planner.ipam.AddressOutcome;
 import dev.wiremesh.planner.ipam.Addresses;
 import dev.wiremesh.planner.locations.NodeRole;
@@ -54,7 +57,8 @@ public class PeerStatusWriter {
       Map<String, DeviceStatus> statuses,
       List<String> problems,
       Enforcement encryption,
-      Map<String, KeyRotationStatus> rotations) {
+      Map<String, KeyRotationStatus> rotations,
+      NatOutcome nat) {
     MeshSettings settings = meshPlan.settings();
     Map<String, AddressOutcome> addresses = meshPlan.addresses();
     Map<String, String> invalid = meshPlan.invalid();
@@ -84,6 +88,8 @@ public class PeerStatusWriter {
       }
     }
     externals.forEach((n, e) -> names.put(e.publicKey(), n));
+    Map<String, String> nodeOfKey = new java.util.HashMap<>();
+    nodes.forEach((n, m) -> nodeOfKey.put(m.publicKey(), n));
     for (WireGuardPeer p : peers) {
       if (p.getMetadata().getDeletionTimestamp() != null) {
         continue;
@@ -180,23 +186,32 @@ public class PeerStatusWriter {
           s.setLocation(role.location());
         }
         if (m != null) {
-          s.setEndpoint(m.endpoint());
+          String published = nat == null ? null : nat.published(node);
+          s.setEndpoint(published != null ? published : m.endpoint());
           mustHold.addAll(plan.keySet());
           PlannedDevice own = plan.get(node);
           DeviceStatus ds = statuses.get(node);
           total = own == null ? 0 : own.peers().size();
           if (own != null) {
             List<PeerConnection> connections = new ArrayList<>();
+            DeviceConfig pushed = meshPlan.configs().get(node);
             for (PlannedPeer pp : own.peers()) {
               PeerStatus ps = find(ds, pp.publicKey());
-              connections.add(
+              PeerConnection c =
                   new PeerConnection(
                       names.get(pp.publicKey()),
                       ps == null || ps.lastHandshake() <= 0
                           ? null
                           : Instant.ofEpochSecond(ps.lastHandshake()).toString(),
                       ps == null ? null : ps.rxBytes(),
-                      ps == null ? null : ps.txBytes()));
+                      ps == null ? null : ps.txBytes());
+              String other = nodeOfKey.get(pp.publicKey());
+              if (nat != null && nat.active() && other != null) {
+                c.setPath(nat.path(node, other));
+                c.setEndpoint(endpointIn(pushed, pp.publicKey()));
+                c.setEndpointSource(nat.published(other) != null ? "observed" : "advertised");
+              }
+              connections.add(c);
               if (ps != null) {
                 lastHandshake = Math.max(lastHandshake, ps.lastHandshake());
                 rx += ps.rxBytes();
@@ -321,6 +336,17 @@ public class PeerStatusWriter {
     invalid.forEach((n, m) -> allProblems.add("peer " + n + ": " + m));
     return new MeshSync.Outcome(
         nodeCount, readyNodes, peerCount, connected, allProblems, pushes, false);
+  }
+
+  private static String endpointIn(DeviceConfig c, String key) {
+    if (c == null) {
+      return null;
+    }
+    return c.peers().stream()
+        .filter(p -> p.publicKey().equals(key))
+        .map(PeerConfig::endpoint)
+        .findFirst()
+        .orElse(null);
   }
 
   private static boolean hasPeer(PlannedDevice d, String key) {

@@ -1,5 +1,6 @@
 package dev.wiremesh.planner.locations;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +17,11 @@ import java.util.TreeMap;
  *       the role back and forth.
  *   <li>Else the current leader keeps the role while it is alive: a node that comes back never
  *       takes the role back.
- *   <li>Else (the leader is gone) the first alive node by name takes over.
+ *   <li>Else (the leader is gone, or the location is new) the first alive node by name takes over,
+ *       a node the mesh's gatewaySelector selects before one it does not (the leader of a location
+ *       with a selected node carries the external peers: the node the user chose for them should be
+ *       the one that does, as Kilo prefers nodes with a public address). A selected node never
+ *       takes the role from a live leader for that.
  *   <li>With no alive node at all, the current leader stays (nothing would be gained by moving).
  * </ol>
  *
@@ -26,8 +31,23 @@ public final class LocationLeaders {
 
   private LocationLeaders() {}
 
-  /** A candidate node as the election sees it. */
-  public record Candidate(String node, boolean preferred, boolean alive, boolean settled) {}
+  /**
+   * A candidate node as the election sees it.
+   *
+   * @param gateway whether the mesh's gatewaySelector selects it
+   */
+  public record Candidate(
+      String node, boolean preferred, boolean gateway, boolean alive, boolean settled) {
+
+    /** A candidate the gatewaySelector does not select. */
+    public Candidate(String node, boolean preferred, boolean alive, boolean settled) {
+      this(node, preferred, false, alive, settled);
+    }
+  }
+
+  /** Selected by the gatewaySelector first, then by name. */
+  private static final Comparator<Candidate> ORDER =
+      Comparator.comparing((Candidate c) -> !c.gateway()).thenComparing(Candidate::node);
 
   /**
    * @param candidates each location's nodes
@@ -42,8 +62,7 @@ public final class LocationLeaders {
   }
 
   static String elect(List<Candidate> nodes, String current) {
-    List<Candidate> sorted =
-        nodes.stream().sorted(java.util.Comparator.comparing(Candidate::node)).toList();
+    List<Candidate> sorted = nodes.stream().sorted(ORDER).toList();
     Optional<Candidate> now = sorted.stream().filter(c -> c.node().equals(current)).findFirst();
     boolean currentAlive = now.map(Candidate::alive).orElse(false);
     boolean currentPreferred = now.map(Candidate::preferred).orElse(false);

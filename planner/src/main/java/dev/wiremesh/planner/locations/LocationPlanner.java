@@ -12,11 +12,14 @@ import dev.wiremesh.planner.topology.PlannedPeer;
 import dev.wiremesh.planner.topology.TopologyPlanner;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Plans every node's device in a mesh of locations, once the leaders are chosen ({@link
@@ -36,7 +39,10 @@ import java.util.TreeMap;
  *       way. Interface addresses are host routes (/32, /128), so the pools are not routed to the
  *       interface. A route needs a next hop of the destination's family: with an IPv4-only network
  *       between the nodes, IPv6 tunnel addresses are not routed in Direct mode.
- *   <li>External peers attach to the leaders the gatewaySelector selects; the first of those by
+ *   <li>External peers attach to leaders only. A location is a gateway location when the
+ *       gatewaySelector selects any of its nodes ({@link NodeMember#gateway}), and its leader,
+ *       whichever node that is, holds the external peers: a selected member does not lose them to
+ *       nowhere, and they follow the role when the leader fails over. The first gateway leader by
  *       name carries them for every other leader, as the first gateway does in a full mesh.
  * </ul>
  *
@@ -83,13 +89,14 @@ public final class LocationPlanner {
         externals.stream().map(e -> TopologyPlanner.externalPeer(mesh, e)).toList();
     List<String> externalNetworks = new ArrayList<>();
     externalPeers.forEach(e -> externalNetworks.addAll(e.allowedIPs()));
-    String firstGateway =
-        leaderOf.values().stream()
-            .filter(NodeMember::gateway)
-            .map(NodeMember::name)
-            .sorted()
-            .findFirst()
-            .orElse(null);
+    SortedSet<String> gateways = new TreeSet<>();
+    locations.forEach(
+        (loc, members) -> {
+          if (members.stream().anyMatch(NodeMember::gateway)) {
+            gateways.add(leaderOf.get(loc).name());
+          }
+        });
+    String firstGateway = gateways.isEmpty() ? null : gateways.first();
     boolean routeExternals = firstGateway != null && !externalPeers.isEmpty();
 
     // What each location holds, and each leader as the other leaders' peer.
@@ -150,7 +157,7 @@ public final class LocationPlanner {
                       peers.add(p);
                     }
                   });
-              if (n.gateway()) {
+              if (gateways.contains(n.name())) {
                 peers.addAll(externalPeers);
               }
             }
@@ -200,7 +207,8 @@ public final class LocationPlanner {
         });
     SortedMap<String, String> leaderNames = new TreeMap<>();
     leaderOf.forEach((loc, l) -> leaderNames.put(loc, l.name()));
-    return new LocationPlan(devices, roles, routes, leaderNames);
+    return new LocationPlan(
+        devices, roles, routes, leaderNames, Collections.unmodifiableSortedSet(gateways));
   }
 
   /**

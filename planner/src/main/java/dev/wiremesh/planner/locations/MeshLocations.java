@@ -18,8 +18,9 @@ import java.util.TreeMap;
 /**
  * From a mesh in mode Locations and its nodes to the location plan: each node's location (its
  * label's value, else its own name), the preferred leaders ({@code wiremesh.dev/leader: "true"}),
- * the leaders chosen starting from those in the mesh's status, external peers attached to leaders
- * only, and {@link LocationPlanner}'s plan.
+ * the leaders chosen starting from those in the mesh's status (a node the gatewaySelector selects
+ * first among equals), external peers attached to the leaders of the locations with a selected
+ * node, and {@link LocationPlanner}'s plan.
  */
 public final class MeshLocations {
 
@@ -27,7 +28,8 @@ public final class MeshLocations {
 
   /**
    * @param locations each location with its leader and size, for the mesh's status
-   * @param members the members as planned: only leaders remain gateways
+   * @param members the members as planned: the gateways are the leaders that hold the external
+   *     peers ({@link LocationPlan#gateways}), whether or not the gatewaySelector selects them
    */
   public record Result(
       LocationPlan plan, Map<String, NodeMember> members, List<LocationStatus> locations) {}
@@ -51,7 +53,11 @@ public final class MeshLocations {
           .computeIfAbsent(location, k -> new ArrayList<>())
           .add(
               new LocationLeaders.Candidate(
-                  m.name(), preferred(node), alive, alive && liveness.settled(m.name())));
+                  m.name(),
+                  preferred(node),
+                  m.gateway(),
+                  alive,
+                  alive && liveness.settled(m.name())));
     }
     Map<String, String> current = new HashMap<>();
     if (mesh.getStatus() != null && mesh.getStatus().getLocations() != null) {
@@ -59,12 +65,21 @@ public final class MeshLocations {
     }
     SortedMap<String, String> leaders = LocationLeaders.elect(candidates, current);
 
+    LocationPlan plan =
+        LocationPlanner.plan(
+            settings,
+            members.values(),
+            externals,
+            locationOf,
+            leaders,
+            topology.effectiveIntraLocation() == MeshTopology.IntraLocation.Direct);
+    // Gateways as planned: the leaders of the locations with a selected node, nobody else.
     Map<String, NodeMember> planned = new TreeMap<>();
     members.forEach(
         (name, m) ->
             planned.put(
                 name,
-                !m.gateway() || name.equals(leaders.get(locationOf.get(name)))
+                m.gateway() == plan.gateways().contains(name)
                     ? m
                     : new NodeMember(
                         m.name(),
@@ -72,15 +87,7 @@ public final class MeshLocations {
                         m.endpoint(),
                         m.addresses(),
                         m.podCIDRs(),
-                        false)));
-    LocationPlan plan =
-        LocationPlanner.plan(
-            settings,
-            planned.values(),
-            externals,
-            locationOf,
-            leaders,
-            topology.effectiveIntraLocation() == MeshTopology.IntraLocation.Direct);
+                        plan.gateways().contains(name))));
     List<LocationStatus> locations = new ArrayList<>();
     plan.locations()
         .forEach(

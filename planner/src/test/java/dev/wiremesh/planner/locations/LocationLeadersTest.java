@@ -14,16 +14,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Leader choice as a table. Each node is written as name plus flags: {@code *} preferred, {@code -}
- * not alive, {@code ~} alive but not settled (answered for less than the failover time).
+ * not alive, {@code ~} alive but not settled (answered for less than the failover time), {@code +}
+ * selected by the mesh's gatewaySelector.
  */
 class LocationLeadersTest {
 
   static List<Candidate> parse(String nodes) {
     List<Candidate> out = new ArrayList<>();
     for (String n : nodes.split(" ")) {
-      String name = n.replaceAll("[*~-]", "");
+      String name = n.replaceAll("[*~+-]", "");
       boolean alive = !n.contains("-");
-      out.add(new Candidate(name, n.contains("*"), alive, alive && !n.contains("~")));
+      out.add(
+          new Candidate(name, n.contains("*"), n.contains("+"), alive, alive && !n.contains("~")));
     }
     return out;
   }
@@ -47,7 +49,13 @@ class LocationLeadersTest {
         Arguments.of("n1 n2* n3*", "n3", "n3", "a preferred leader keeps the role"),
         Arguments.of("n1 n2*- n3", "n2", "n1", "a gone preferred leader is replaced"),
         Arguments.of("n1 n2* n3", "n4", "n2", "a leader that left the location is replaced"),
-        Arguments.of("n1 n2 n3", "n4", "n1", "the same without preference"));
+        Arguments.of("n1 n2 n3", "n4", "n1", "the same without preference"),
+        Arguments.of("n1 n2+ n3", null, "n2", "a new location: a gateway-selected node first"),
+        Arguments.of("n1 n2+ n3+", null, "n2", "among selected ones, the first by name"),
+        Arguments.of("n1 n2+ n3", "n1", "n1", "a selected node does not take the role"),
+        Arguments.of("n1- n2 n3+", "n1", "n3", "the leader is gone: a selected node first"),
+        Arguments.of("n1- n2 n3+-", "n1", "n2", "no selected node alive: the first alive"),
+        Arguments.of("n1* n2+", null, "n1", "preferred before gateway-selected"));
   }
 
   @ParameterizedTest(name = "{0} (leader {1}) -> {2}: {3}")

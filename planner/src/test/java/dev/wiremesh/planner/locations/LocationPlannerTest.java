@@ -226,6 +226,58 @@ class LocationPlannerTest {
     assertThat(peers(plan.devices().get("n02"))).doesNotContainKey("n25");
   }
 
+  static Stream<Arguments> gateways() {
+    // x = n01 n02, y = n05 n06; selected nodes, leaders, the leaders that hold the laptop, why
+    return Stream.of(
+        Arguments.of("n02", "x=n01 y=n05", "n01", "a selected member: its leader holds it"),
+        Arguments.of("n06", "x=n01 y=n05", "n05", "a member of the other location"),
+        Arguments.of("n02 n06", "x=n01 y=n05", "n01 n05", "one in each location"),
+        Arguments.of("n01 n02 n05 n06", "x=n01 y=n05", "n01 n05", "every node (no selector)"),
+        Arguments.of("n01", "x=n02 y=n05", "n02", "the selected leader failed over to n02"),
+        Arguments.of("", "x=n01 y=n05", "", "none selected: no gateway, as in a full mesh"));
+  }
+
+  @ParameterizedTest(name = "selected [{0}], leaders {1}: gateways [{2}] ({3})")
+  @MethodSource("gateways")
+  void externalPeersAttachToTheLeaderOfEachLocationWithASelectedNode(
+      String selected, String leaders, String holders, String why) {
+    List<String> chosen = selected.isEmpty() ? List.of() : List.of(selected.split(" "));
+    List<NodeMember> nodes =
+        Stream.of(1, 2, 5, 6)
+            .map(i -> node(i, chosen.contains(String.format("n%02d", i))))
+            .toList();
+    Map<String, String> leaderOf = new TreeMap<>();
+    for (String l : leaders.split(" ")) {
+      leaderOf.put(l.substring(0, 1), l.substring(2));
+    }
+    ExternalMember laptop =
+        new ExternalMember(
+            "laptop", "KZ", null, List.of("10.44.1.1"), List.of("192.168.50.0/24"), null, null);
+    Map<String, String> loc = Map.of("n01", "x", "n02", "x", "n05", "y", "n06", "y");
+    LocationPlan plan = LocationPlanner.plan(MESH, nodes, List.of(laptop), loc, leaderOf, false);
+
+    assertThat(String.join(" ", plan.gateways())).as(why).isEqualTo(holders);
+    List<String> holding =
+        plan.devices().keySet().stream()
+            .filter(n -> peers(plan.devices().get(n)).containsKey("n25"))
+            .toList();
+    assertThat(String.join(" ", holding)).as(why).isEqualTo(holders);
+    if (holders.isEmpty()) {
+      return;
+    }
+    // Every other node reaches the laptop's network: through the first gateway, or its leader.
+    String first = holders.split(" ")[0];
+    for (String n : plan.devices().keySet()) {
+      if (holding.contains(n)) {
+        continue;
+      }
+      String via = plan.roles().get(n).leader() ? first : leaderOf.get(loc.get(n));
+      assertThat(peers(plan.devices().get(n)).get(via))
+          .as(why + ": " + n + " through " + via)
+          .contains("192.168.50.0/24");
+    }
+  }
+
   @Test
   void theSamePlanForAnyOrderOfTheNodes() {
     LocationPlan expected = plan(PODS, TWELVE, List.of(), ABC, false);

@@ -169,4 +169,59 @@ class TopologyPlannerTest {
     assertThat(Addresses.format(Cidr.parseAddress("::"))).isEqualTo("::");
     assertThat(Addresses.canonicalNetwork("10.1.2.3/8")).isEqualTo("10.0.0.0/8");
   }
+
+  /** The peers of {@code d} whose allowed IPs hold {@code address}: where WireGuard sends it. */
+  static List<String> peersHolding(PlannedDevice d, String address) {
+    return d.peers().stream()
+        .filter(
+            p ->
+                p.allowedIPs().stream()
+                    .anyMatch(a -> Cidr.parse(a).contains(Cidr.parseAddress(address))))
+        .map(PlannedPeer::publicKey)
+        .toList();
+  }
+
+  /**
+   * Why a new external peer changes one entry on the nodes that are not gateways (what {@code
+   * kubectl wiremesh plan} shows, against the issue's "only the gateways"): WireGuard sends a
+   * packet only to the peer whose allowed IPs hold its destination, and accepts one only from the
+   * peer whose allowed IPs hold its source. Without the external peer's addresses and networks on
+   * their entry for the first gateway, those nodes could neither reach the external peer nor take
+   * its answers. Only gateways change when the external peer is added to none of that: never.
+   */
+  @Test
+  void everyNodeReachesANewExternalPeerThroughExactlyOneEntryTheFirstGatewaysOnly() {
+    Map<String, PlannedDevice> before = TopologyPlanner.plan(MESH, List.of(A, B, C), List.of());
+    Map<String, PlannedDevice> after =
+        TopologyPlanner.plan(MESH, List.of(A, B, C), List.of(LAPTOP));
+    for (String address : List.of("10.44.1.1", "192.168.10.7", "10.9.200.1")) {
+      assertThat(peersHolding(after.get("n1"), address))
+          .as("n1 -> " + address)
+          .containsExactly("KL");
+      assertThat(peersHolding(after.get("n2"), address))
+          .as("n2 -> " + address)
+          .containsExactly("KA");
+      assertThat(peersHolding(after.get("n3"), address))
+          .as("n3 -> " + address)
+          .containsExactly("KA");
+      assertThat(peersHolding(before.get("n2"), address)).as("before: n2 -> " + address).isEmpty();
+    }
+    // On n2 and n3 exactly one entry changes: the first gateway's, which gains the laptop's
+    // address and networks; every other entry is untouched.
+    for (String n : List.of("n2", "n3")) {
+      List<PlannedPeer> was = before.get(n).peers();
+      List<PlannedPeer> is = after.get(n).peers();
+      assertThat(is).hasSameSizeAs(was);
+      for (int i = 0; i < is.size(); i++) {
+        if (is.get(i).publicKey().equals("KA")) {
+          assertThat(is.get(i).allowedIPs())
+              .containsAll(was.get(i).allowedIPs())
+              .contains("10.44.1.1/32", "192.168.10.0/24", "10.9.0.0/16")
+              .hasSize(was.get(i).allowedIPs().size() + 3);
+        } else {
+          assertThat(is.get(i)).isEqualTo(was.get(i));
+        }
+      }
+    }
+  }
 }

@@ -377,6 +377,18 @@ public final class Device implements AutoCloseable {
     requirePeer(key).session.setEndpoint(endpoint);
   }
 
+  /**
+   * Sends the peer a keepalive now (a handshake first when no session allows it), to its endpoint:
+   * how a node behind NAT opens its mapping towards a peer's new endpoint at once rather than at
+   * its next keepalive.
+   */
+  public void sendKeepalive(NoisePublicKey key) {
+    Peer p = requirePeer(key);
+    if (isUp()) {
+      p.run(p.session.sendKeepalive());
+    }
+  }
+
   /** Sets the persistent keepalive; turning it on sends a keepalive at once. */
   public void configurePersistentKeepalive(NoisePublicKey key, int seconds) {
     Peer p = requirePeer(key);
@@ -424,7 +436,8 @@ public final class Device implements AutoCloseable {
                 p.session.rxBytes(),
                 p.session.txBytes(),
                 p.session.persistentKeepalive(),
-                allowedIps(p)));
+                allowedIps(p),
+                p.session.endpointSeen().orElse(null)));
       }
       return new DeviceSnapshot(privateKey(), listenPort, fwmark, List.copyOf(ps));
     }

@@ -15,7 +15,10 @@ import java.util.List;
 public record DeviceSnapshot(
     NoisePrivateKey privateKey, int listenPort, int fwmark, List<PeerSnapshot> peers) {
 
-  /** One peer. {@code lastHandshake} is null before the first handshake. */
+  /**
+   * One peer. {@code lastHandshake} is null before the first handshake; {@code endpointSeen} is
+   * when an authenticated packet last came from {@code endpoint}, null while it is only configured.
+   */
   public record PeerSnapshot(
       NoisePublicKey publicKey,
       PresharedKey presharedKey,
@@ -24,7 +27,8 @@ public record DeviceSnapshot(
       long rxBytes,
       long txBytes,
       int persistentKeepalive,
-      List<IpPrefix> allowedIps) {}
+      List<IpPrefix> allowedIps,
+      Instant endpointSeen) {}
 
   @Override
   public String toString() {

@@ -47,6 +47,11 @@ public final class PeerSession<E> {
   private final AtomicLong rxBytes = new AtomicLong();
   private final AtomicLong txBytes = new AtomicLong();
   private volatile E endpoint;
+  // When an authenticated packet last came from the endpoint (monotonic nanos), NEVER while the
+  // endpoint is only configured: what the operator's NAT traversal may believe
+  // (docs/nat-traversal).
+  private static final long NEVER = Long.MIN_VALUE;
+  private volatile long endpointSeenNanos = NEVER;
   private volatile int persistentKeepalive;
   private volatile Instant lastHandshake;
   private final java.util.concurrent.atomic.AtomicLong handshakesCompleted =
@@ -77,8 +82,36 @@ public final class PeerSession<E> {
     return endpoint;
   }
 
+  /**
+   * Configures the endpoint; another one than the current counts as seen only once an authenticated
+   * packet comes from it.
+   */
   public void setEndpoint(E e) {
+    if (!java.util.Objects.equals(e, endpoint)) {
+      endpointSeenNanos = NEVER;
+    }
     endpoint = e;
+  }
+
+  /**
+   * When the last authenticated packet (a handshake message that passed its checks, or a transport
+   * message that decrypted and was not a replay) came from {@link #endpoint()}; empty while the
+   * endpoint is only the configured one. Roaming is the only way an endpoint becomes seen: a packet
+   * that fails authentication never moves the endpoint nor refreshes this.
+   */
+  public Optional<Instant> endpointSeen() {
+    long seen = endpointSeenNanos;
+    if (seen == NEVER) {
+      return Optional.empty();
+    }
+    long age = context.clock().nanoTime() - seen;
+    return Optional.of(context.clock().wallTime().minusNanos(Math.max(0, age)));
+  }
+
+  // Roaming (whitepaper §2.1): the latest authenticated source is where the peer is.
+  private void roamTo(E source, long nowNanos) {
+    endpoint = source;
+    endpointSeenNanos = nowNanos;
   }
 
   public int persistentKeepalive() {
@@ -331,7 +364,7 @@ public final class PeerSession<E> {
   public List<Step<E>> respond(E source) {
     timers.anyAuthenticatedPacketTraversal();
     timers.anyAuthenticatedPacketReceived();
-    endpoint = source;
+    roamTo(source, context.clock().nanoTime());
     byte[] msg = keys.createResponse();
     if (msg == null) {
       return List.of(new Output.Dropped<>("initiation refused"));
@@ -352,7 +385,7 @@ public final class PeerSession<E> {
     }
     timers.anyAuthenticatedPacketTraversal();
     timers.anyAuthenticatedPacketReceived();
-    endpoint = source;
+    roamTo(source, context.clock().nanoTime());
     timers.sessionDerived();
     timers.handshakeComplete();
     lastHandshake = context.clock().wallTime();
@@ -414,12 +447,11 @@ public final class PeerSession<E> {
       handshakesCompleted.incrementAndGet();
       prepareOutbound(out);
     }
-    // Roaming: the latest authenticated source is where the peer is.
-    endpoint = job.source;
+    long now = context.clock().nanoTime();
+    roamTo(job.source, now);
     rxBytes.addAndGet(job.datagramLength);
     timers.anyAuthenticatedPacketTraversal();
     timers.anyAuthenticatedPacketReceived();
-    long now = context.clock().nanoTime();
     if (keys.keypairs.current() == kp
         && !timers.sentLastMinuteHandshake()
         && KeyFreshness.needsRekeyOnReceive(

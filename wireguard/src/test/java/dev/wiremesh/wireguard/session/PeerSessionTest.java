@@ -175,6 +175,37 @@ class PeerSessionTest {
   }
 
   @Test
+  void endpointCountsAsSeenOnlyFromAnAuthenticatedPacket() {
+    assertThat(a.session.endpointSeen()).as("configured, nothing came from it").isEmpty();
+    a.sendPacket(bytes("ping"));
+    assertThat(a.session.endpointSeen()).as("the response").contains(wire.clock.wallTime());
+    assertThat(b.session.endpointSeen()).as("the initiation").contains(wire.clock.wallTime());
+    java.time.Instant firstSeen = wire.clock.wallTime();
+
+    wire.clock.advance(Duration.ofSeconds(30));
+    byte[] forged = b.sentOfType(MESSAGE_RESPONSE_TYPE).getLast().clone();
+    forged[forged.length - 1] ^= 1;
+    a.receive(forged, new InetSocketAddress(SessionWire.ip("203.0.113.9"), 666));
+    byte[] replayed = b.sentOfType(MESSAGE_RESPONSE_TYPE).getLast();
+    a.receive(replayed, new InetSocketAddress(SessionWire.ip("203.0.113.9"), 667));
+    byte[] transport = a.sentOfType(MESSAGE_TRANSPORT_TYPE).getLast();
+    b.receive(transport, new InetSocketAddress(SessionWire.ip("203.0.113.9"), 668));
+    assertThat(a.session.endpoint()).isEqualTo(b.address);
+    assertThat(a.session.endpointSeen()).as("nothing authenticated since").contains(firstSeen);
+    assertThat(b.session.endpoint()).as("a replayed transport message").isEqualTo(a.address);
+    assertThat(b.session.endpointSeen()).contains(firstSeen);
+
+    InetSocketAddress nat = new InetSocketAddress(SessionWire.ip("198.51.100.7"), 40000);
+    b.address = nat;
+    b.sendPacket(bytes("through a NAT"));
+    assertThat(a.session.endpoint()).isEqualTo(nat);
+    assertThat(a.session.endpointSeen()).contains(wire.clock.wallTime());
+
+    a.session.setEndpoint(new InetSocketAddress(SessionWire.ip("192.0.2.99"), 51820));
+    assertThat(a.session.endpointSeen()).as("configured again").isEmpty();
+  }
+
+  @Test
   void dropsAPacketWhoseInnerSourceIsNotAnAllowedIp() {
     a.sendPacket(bytes("legit"));
     byte[] spoofed =

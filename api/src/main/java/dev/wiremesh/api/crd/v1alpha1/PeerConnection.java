@@ -19,6 +19,19 @@ public class PeerConnection {
   @JsonPropertyDescription("Bytes this node sent to the other end.")
   private Long txBytes;
 
+  @JsonPropertyDescription(
+      "How this node reaches the other end: Direct, or 'Relayed via NODE' when NAT traversal found"
+          + " no direct path between them (docs/nat-traversal.md). Absent without NAT traversal.")
+  private String path;
+
+  @JsonPropertyDescription("The other end's endpoint (host:port) this node was given.")
+  private String endpoint;
+
+  @JsonPropertyDescription(
+      "How that endpoint was learned: advertised (by the other end's agent) or observed (the"
+          + " public address a reachable node saw the other end's authenticated packets come from).")
+  private String endpointSource;
+
   public PeerConnection() {}
 
   public PeerConnection(String peer, String lastHandshakeTime, Long rxBytes, Long txBytes) {
@@ -60,9 +73,36 @@ public class PeerConnection {
     this.txBytes = txBytes;
   }
 
+  public String getPath() {
+    return path;
+  }
+
+  public void setPath(String path) {
+    this.path = path;
+  }
+
+  public String getEndpoint() {
+    return endpoint;
+  }
+
+  public void setEndpoint(String endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  public String getEndpointSource() {
+    return endpointSource;
+  }
+
+  public void setEndpointSource(String endpointSource) {
+    this.endpointSource = endpointSource;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof PeerConnection c
+        && Objects.equals(path, c.path)
+        && Objects.equals(endpoint, c.endpoint)
+        && Objects.equals(endpointSource, c.endpointSource)
         && Objects.equals(peer, c.peer)
         && Objects.equals(lastHandshakeTime, c.lastHandshakeTime)
         && Objects.equals(rxBytes, c.rxBytes)
@@ -71,6 +111,6 @@ public class PeerConnection {
 
   @Override
   public int hashCode() {
-    return Objects.hash(peer, lastHandshakeTime, rxBytes, txBytes);
+    return Objects.hash(peer, lastHandshakeTime, rxBytes, txBytes, path, endpoint, endpointSource);
   }
 }

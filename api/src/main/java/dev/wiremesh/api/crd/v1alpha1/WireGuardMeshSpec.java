@@ -93,6 +93,26 @@ public class WireGuardMeshSpec {
           + " still answer a previous key for external peers.")
   private KeyRotationSpec keyRotation;
 
+  @JsonPropertyDescription(
+      "NAT traversal: mode Auto (the default) publishes a node behind NAT at the public address its"
+          + " packets come from and relays pairs without a direct path through a reachable node"
+          + " (relays: Node names in order of preference; default the gateways); mode Off uses the"
+          + " advertised endpoints only. See docs/nat-traversal.md.")
+  private NatTraversal natTraversal;
+
+  public NatTraversal getNatTraversal() {
+    return natTraversal;
+  }
+
+  public void setNatTraversal(NatTraversal natTraversal) {
+    this.natTraversal = natTraversal;
+  }
+
+  /** NAT traversal with its defaults applied (absent: Auto). */
+  public NatTraversal effectiveNatTraversal() {
+    return natTraversal == null ? new NatTraversal() : natTraversal;
+  }
+
   public KeyRotationSpec getKeyRotation() {
     return keyRotation;
   }

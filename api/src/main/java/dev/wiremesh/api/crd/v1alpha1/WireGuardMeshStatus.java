@@ -37,6 +37,15 @@ public class WireGuardMeshStatus {
   @JsonPropertyDescription("With encryption Required: selected nodes whose agent enforces it.")
   private Integer enforcedNodes;
 
+  @JsonPropertyDescription(
+      "With NAT traversal (spec.natTraversal mode Auto): pairs of nodes whose tunnel is direct.")
+  private Integer directPairs;
+
+  @JsonPropertyDescription(
+      "With NAT traversal: pairs of nodes without a direct path, relayed through a reachable node"
+          + " (each node's status.connections names the relay).")
+  private Integer relayedPairs;
+
   @JsonPropertyDescription("The generation of the spec this status describes.")
   private Long observedGeneration;
 
@@ -103,6 +112,22 @@ public class WireGuardMeshStatus {
     this.enforcedNodes = enforcedNodes;
   }
 
+  public Integer getDirectPairs() {
+    return directPairs;
+  }
+
+  public void setDirectPairs(Integer directPairs) {
+    this.directPairs = directPairs;
+  }
+
+  public Integer getRelayedPairs() {
+    return relayedPairs;
+  }
+
+  public void setRelayedPairs(Integer relayedPairs) {
+    this.relayedPairs = relayedPairs;
+  }
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -129,6 +154,8 @@ public class WireGuardMeshStatus {
         && Objects.equals(locations, s.locations)
         && Objects.equals(encryption, s.encryption)
         && Objects.equals(enforcedNodes, s.enforcedNodes)
+        && Objects.equals(directPairs, s.directPairs)
+        && Objects.equals(relayedPairs, s.relayedPairs)
         && Objects.equals(observedGeneration, s.observedGeneration)
         && Objects.equals(conditions, s.conditions);
   }
@@ -143,6 +170,8 @@ public class WireGuardMeshStatus {
         locations,
         encryption,
         enforcedNodes,
+        directPairs,
+        relayedPairs,
         observedGeneration,
         conditions);
   }

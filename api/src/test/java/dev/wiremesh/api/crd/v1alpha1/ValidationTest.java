@@ -225,7 +225,37 @@ class ValidationTest {
             "spec.encryption: Unsupported value: \"required\": supported values: \"Preferred\", \"Required\""),
         Arguments.of(
             POOL + "\"encryption\":\"Strict\"}", "spec.encryption: Unsupported value: \"Strict\""),
-        Arguments.of(POOL + "\"encryption\":true}", "spec.encryption"));
+        Arguments.of(POOL + "\"encryption\":true}", "spec.encryption"),
+        Arguments.of(POOL + "\"natTraversal\":{}}", null),
+        Arguments.of(POOL + "\"natTraversal\":{\"mode\":\"Off\"}}", null),
+        Arguments.of(
+            POOL
+                + "\"natTraversal\":{\"mode\":\"Auto\",\"relays\":[\"node-1\",\"gw.example.com\"]}}",
+            null),
+        Arguments.of(POOL + "\"natTraversal\":{\"relays\":[\"node-1\"]}}", null),
+        Arguments.of(
+            POOL + "\"natTraversal\":{\"mode\":\"Relay\"}}",
+            "spec.natTraversal.mode: Unsupported value: \"Relay\": supported values: \"Auto\", \"Off\""),
+        Arguments.of(
+            POOL + "\"natTraversal\":{\"mode\":\"Off\",\"relays\":[\"node-1\"]}}",
+            "natTraversal.relays apply only with mode: Auto"),
+        Arguments.of(
+            POOL + "\"natTraversal\":{\"relays\":[\"node-1\",\"node-1\"]}}",
+            "natTraversal.relays must not name a node twice"),
+        Arguments.of(
+            POOL + "\"natTraversal\":{\"relays\":[\"Node_1\"]}}",
+            "natTraversal.relays must be Node names"),
+        Arguments.of(
+            POOL + "\"natTraversal\":{\"relays\":[\"-node\"]}}",
+            "natTraversal.relays must be Node names"),
+        Arguments.of(
+            POOL
+                + "\"natTraversal\":{\"relays\":["
+                + java.util.stream.IntStream.rangeClosed(1, 17)
+                    .mapToObj(i -> "\"n" + i + "\"")
+                    .collect(java.util.stream.Collectors.joining(","))
+                + "]}}",
+            "spec.natTraversal.relays"));
   }
 
   @ParameterizedTest
