@@ -55,6 +55,17 @@ class PlanCommandTest extends WithFixtureCluster {
   }
 
   @Test
+  void encryptionRequiredChangesEveryNodesPolicy() {
+    var r = cluster.run("plan", "-f", "src/test/resources/changes/mesh-encryption.yaml");
+    assertThat(r.status()).isZero();
+    // Every node's agent gets the must-encrypt policy: every configuration changes, no peer does.
+    assertThat(r.out())
+        .contains("encryption Preferred -> Required")
+        .doesNotContain("no change on: node");
+    Golden.check("plan-mesh-encryption.txt", r.out());
+  }
+
+  @Test
   void theSameResourcesAgainChangeNothing() throws Exception {
     Path same =
         Files.writeString(

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.wiremesh.api.agent.ConfigDelta;
 import dev.wiremesh.api.agent.DeviceConfig;
 import dev.wiremesh.api.agent.PeerConfig;
+import dev.wiremesh.api.agent.RouteConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -263,5 +264,60 @@ class TwoAgentsIT {
     assertThat(JSON.readTree(call(a, "GET", "/v1/status", null).body()).get("appliedHash").asText())
         .as("the restored config is the one applied before")
         .isEqualTo(applied);
+  }
+
+  static String sysctl(String ns, String name) throws Exception {
+    return sh("ip", "netns", "exec", ns, "cat", "/proc/sys/net/" + name).strip();
+  }
+
+  @Test
+  @Order(5)
+  void aLeaderRestartedAfterLeadingTurnsOffTheForwardingItTurnedOnAndOnlyThat() throws Exception {
+    // B's node forwards IPv6 by its own setting; A's does not (a new namespace's default).
+    sh("ip", "netns", "exec", NS_B, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+    assertThat(sysctl(NS_A, "ipv6/conf/all/forwarding")).isEqualTo("0");
+    String underlay = "ua" + TAG;
+    RouteConfig direct = new RouteConfig("10.202.0.0/24", "192.0.2.2", "10.100.0.1");
+    assertThat(
+            call(
+                    a,
+                    "PUT",
+                    "/v1/config",
+                    configA(List.of()).withLocation(true, List.of(direct)).withHash())
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(
+            call(b, "PUT", "/v1/config", configB().withLocation(true, List.of()).withHash())
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(sysctl(NS_A, "ipv4/conf/" + IF_A + "/forwarding")).isEqualTo("1");
+    assertThat(sysctl(NS_A, "ipv4/conf/" + underlay + "/forwarding"))
+        .as("the interface the Direct route leaves by")
+        .isEqualTo("1");
+    assertThat(sysctl(NS_A, "ipv6/conf/all/forwarding")).isEqualTo("1");
+
+    // A's agent is killed and restarted while leading: it restores the leader's config, then the
+    // node stops leading.
+    a.kill();
+    a.start(true);
+    assertThat(sysctl(NS_A, "ipv4/conf/" + IF_A + "/forwarding"))
+        .as("the restored config leads")
+        .isEqualTo("1");
+    // The operator retries until the restarted agent's API answers; so does this test.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(() -> call(a, "PUT", "/v1/config", configA(List.of())).statusCode() == 200);
+    assertThat(call(b, "PUT", "/v1/config", configB()).statusCode()).isEqualTo(200);
+    assertThat(sysctl(NS_A, "ipv4/conf/" + IF_A + "/forwarding")).isEqualTo("0");
+    assertThat(sysctl(NS_A, "ipv4/conf/" + underlay + "/forwarding")).isEqualTo("0");
+    assertThat(sysctl(NS_A, "ipv6/conf/all/forwarding"))
+        .as("turned on by the agent's previous run: turned off")
+        .isEqualTo("0");
+    assertThat(sh("ip", "-n", NS_A, "route", "show", "proto", "87")).doesNotContain("10.202.0.0");
+    assertThat(sysctl(NS_B, "ipv6/conf/all/forwarding"))
+        .as("the node's own setting: left on")
+        .isEqualTo("1");
+    await().atMost(Duration.ofSeconds(15)).until(() -> ping(NS_A, "10.100.0.2"));
   }
 }

@@ -63,8 +63,8 @@ public record MeshChange(
             });
     problems.putAll(after.plan().invalid());
 
-    Map<String, DeviceConfig> was = before == null ? Map.of() : before.plan().configs();
-    Map<String, DeviceConfig> will = after.plan().configs();
+    Map<String, DeviceConfig> was = before == null ? Map.of() : AgentConfigs.of(before);
+    Map<String, DeviceConfig> will = AgentConfigs.of(after);
     TreeSet<String> nodes = new TreeSet<>(was.keySet());
     nodes.addAll(will.keySet());
     List<NodeChange> changes = new ArrayList<>();
@@ -108,7 +108,21 @@ public record MeshChange(
     change(out, "addresses", String.join(", ", b.addresses()), String.join(", ", a.addresses()));
     change(out, "listen port", b.listenPort(), a.listenPort());
     change(out, "MTU", b.mtu(), a.mtu());
+    change(out, "forwarding", b.forwarding() ? "on" : "off", a.forwarding() ? "on" : "off");
+    change(out, "encryption", AgentConfigs.mode(b), AgentConfigs.mode(a));
+    List<String> routesBefore = b.routes().stream().map(MeshChange::route).toList();
+    List<String> routesAfter = a.routes().stream().map(MeshChange::route).toList();
+    List<String> routes = new ArrayList<>();
+    routesAfter.stream().filter(r -> !routesBefore.contains(r)).forEach(r -> routes.add("+" + r));
+    routesBefore.stream().filter(r -> !routesAfter.contains(r)).forEach(r -> routes.add("-" + r));
+    if (!routes.isEmpty()) {
+      out.add("routes " + String.join(", ", routes));
+    }
     return out;
+  }
+
+  private static String route(dev.wiremesh.api.agent.RouteConfig r) {
+    return r.to() + " via " + r.via();
   }
 
   private static List<NodeChange.PeerChange> peerChanges(

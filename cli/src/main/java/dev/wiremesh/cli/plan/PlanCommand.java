@@ -38,8 +38,9 @@ import picocli.CommandLine.ParentCommand;
           + " (keys as fingerprints), the configurations whose hash changes, and the nodes that"
           + " see no change. It runs the operator's own planner on the cluster's current state."
           + " Resources the API server would refuse are reported as it would report them, and"
-          + " then nothing is planned. Hashes are of the planned configurations; the operator adds"
-          + " the mesh's encryption policy to them for agents that support it.",
+          + " then nothing is planned. Hashes are of the configurations as the agents get them,"
+          + " with the mesh's encryption policy, less the API server addresses the operator"
+          + " exempts in it (which only the operator knows).",
       "",
       "Examples:",
       "  kubectl wiremesh plan -f laptop-bob.yaml",

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -417,19 +418,51 @@ public final class LocalMesh implements AutoCloseable {
 
   /** The example mesh in topology mode Locations, as the options ask. */
   private void useLocations() {
-    client()
-        .resources(WireGuardMesh.class)
-        .withName("mesh")
-        .edit(
-            m -> {
-              MeshTopology t = new MeshTopology();
-              t.setMode(MeshTopology.Mode.Locations);
-              if (options.intraLocation() != null) {
-                t.setIntraLocation(MeshTopology.IntraLocation.valueOf(options.intraLocation()));
-              }
-              m.getSpec().setTopology(t);
-              return m;
-            });
+    topology(
+        MeshTopology.Mode.Locations,
+        options.intraLocation() == null
+            ? null
+            : MeshTopology.IntraLocation.valueOf(options.intraLocation()));
+  }
+
+  /**
+   * Sets the example mesh's {@code spec.topology}: {@code mode}, and with Locations {@code
+   * intraLocation} (null: the default), the nodes' location labels as they are.
+   */
+  public void topology(MeshTopology.Mode mode, MeshTopology.IntraLocation intraLocation) {
+    // The operator writes the mesh's status meanwhile: an edit on a version that just went stale
+    // is refused (409), as by a real API server, and is tried again on the new one.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client()
+            .resources(WireGuardMesh.class)
+            .withName("mesh")
+            .edit(
+                m -> {
+                  MeshTopology t = new MeshTopology();
+                  t.setMode(mode);
+                  t.setIntraLocation(intraLocation);
+                  m.getSpec().setTopology(t);
+                  return m;
+                });
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Whether the example mesh is in Locations mode with Direct inside a location, right now. */
+  private boolean direct() {
+    WireGuardMesh m = client().resources(WireGuardMesh.class).withName("mesh").get();
+    if (m == null) {
+      return "Direct".equals(options.intraLocation());
+    }
+    MeshTopology t = m.getSpec().effectiveTopology();
+    return t.effectiveMode() == MeshTopology.Mode.Locations
+        && t.effectiveIntraLocation() == MeshTopology.IntraLocation.Direct;
   }
 
   /** Cuts a node off the bridge (its eth0 down), as a failed link or host would be. */
@@ -573,19 +606,21 @@ public final class LocalMesh implements AutoCloseable {
   }
 
   /**
-   * The node peers' tunnel addresses (IPv4 and IPv6), each with its node's name. With locations in
-   * Direct mode, IPv4 only: the bridge between the nodes is IPv4, and Direct mode routes only the
-   * family of the nodes' own network (docs/topology.md).
+   * The node peers' tunnel addresses (IPv4 and IPv6), each with its node's name. With the example
+   * mesh in locations with Direct mode (now, not only at the start), IPv4 only: the bridge between
+   * the nodes is IPv4, and Direct mode routes only the family of the nodes' own network
+   * (docs/topology.md).
    */
   public Map<String, String> tunnelAddresses() {
     Map<String, String> out = new TreeMap<>();
+    boolean direct = direct();
     for (WireGuardPeer p : peers()) {
       String node = p.getSpec().getNode();
       if (node == null || p.getStatus() == null || p.getStatus().getAddresses() == null) {
         continue;
       }
       p.getStatus().getAddresses().stream()
-          .filter(a -> !"Direct".equals(options.intraLocation()) || !a.contains(":"))
+          .filter(a -> !direct || !a.contains(":"))
           .forEach(a -> out.put(a, node));
     }
     return out;

@@ -56,6 +56,14 @@ public final class Network {
     return subnet + "." + (i < 200 ? 10 + i : i);
   }
 
+  /**
+   * The bridge's port for index {@code i}: the host end of the veth whose other end is the node's
+   * (or its NAT's) {@code eth0}, where a capture sees what crosses that node's wire.
+   */
+  public String bridgePort(int i) {
+    return prefix + "-h" + i;
+  }
+
   /** Creates the bridge (and clears anything a killed earlier run with this prefix left). */
   public void create() {
     sweep();
@@ -96,7 +104,7 @@ public final class Network {
    * loopback up and its default route through the host.
    */
   void join(String ns, int i) {
-    String host = prefix + "-h" + i;
+    String host = bridgePort(i);
     Sh.run("ip", "netns", "add", ns);
     Sh.run("ip", "-n", ns, "link", "set", "lo", "up");
     Sh.run("ip", "link", "add", host, "type", "veth", "peer", "name", "eth0", "netns", ns);
@@ -125,7 +133,7 @@ public final class Network {
     Sh.tryRun("ip", "netns", "del", namespace(i));
     Sh.tryRun("ip", "netns", "del", NatNamespace.namespace(prefix, i));
     // The pair goes with the namespace, but only once nothing holds the namespace any more.
-    Sh.tryRun("ip", "link", "del", prefix + "-h" + i);
+    Sh.tryRun("ip", "link", "del", bridgePort(i));
   }
 
   /**

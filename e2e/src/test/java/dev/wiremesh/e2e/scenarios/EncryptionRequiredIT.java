@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -112,6 +113,31 @@ class EncryptionRequiredIT {
     Sh.run(Sh.inNetns(n1.netns(), "ip", "rule", verb, "to", n2Tunnel + "/32", "lookup", "77"));
   }
 
+  /** Plaintext to or from the mesh's tunnel networks (WireGuard's own packets go between nodes). */
+  static final String PLAINTEXT = "net 10.100.0.0/16 or net fd00:100::/64";
+
+  /** What crosses node {@code n}'s wire in the clear while {@code traffic} runs. */
+  static List<String> plaintextOnTheWireOf(MeshNode n, MeshNode markerTo, Runnable traffic)
+      throws Exception {
+    return BridgeCapture.during(
+        mesh.network().bridgePort(n.index()), PLAINTEXT, n.netns(), markerTo.address(), traffic);
+  }
+
+  @Test
+  @Order(1)
+  void withPreferredAWrongRouteSendsPlaintextOverTheBridge() throws Exception {
+    // The control: without the rules, the same mistake puts the traffic on the wire in the clear,
+    // and the capture sees it.
+    assertThat(mesh.nodes()).noneMatch(EncryptionRequiredIT::hasTable);
+    wrongRoute(true);
+    try {
+      List<String> seen = plaintextOnTheWireOf(n1, n2, () -> ping(n1, n2Tunnel));
+      assertThat(seen).as("ICMP to %s in the clear", n2Tunnel).anyMatch(l -> l.contains(n2Tunnel));
+    } finally {
+      wrongRoute(false);
+    }
+  }
+
   @Test
   @Order(2)
   void requiredInstallsTheRulesOnEveryNodeAndTheMeshSaysSo() {
@@ -151,7 +177,15 @@ class EncryptionRequiredIT {
     double metricBefore = mesh.agentMetric(n1.name(), "wiremesh_plaintext_dropped_packets_total");
     wrongRoute(true);
     try {
-      assertThat(ping(n1, n2Tunnel)).as("nothing arrives over the wrong route").isFalse();
+      List<String> seen =
+          plaintextOnTheWireOf(
+              n1,
+              n2,
+              () ->
+                  assertThat(ping(n1, n2Tunnel))
+                      .as("nothing arrives over the wrong route")
+                      .isFalse());
+      assertThat(seen).as("nothing leaves node-1 in the clear").isEmpty();
     } finally {
       wrongRoute(false);
     }
@@ -164,6 +198,39 @@ class EncryptionRequiredIT {
                     .isGreaterThan(metricBefore));
     assertThat(ping(n1, n2Tunnel)).as("through the tunnel again").isTrue();
     apiServerAnswers();
+  }
+
+  @Test
+  @Order(4)
+  void plaintextArrivingFromAMemberOutsideTheTunnelIsDroppedAndCounted() throws Exception {
+    // Node-1's own rules would stop it from sending this: the frame goes out through a packet
+    // socket, which no firewall of node-1 sees, as from a member without rules (or an impostor
+    // on the wire). It carries node-1's address to node-2's tunnel address.
+    byte[] frame =
+        PlaintextFrame.udp(
+            mac(n1), mac(n2), n1.address(), n2Tunnel, 40000, 9, "plaintext from node-1");
+    long before = dropped(n2);
+    List<String> seen =
+        plaintextOnTheWireOf(
+            n2,
+            n1,
+            () -> {
+              for (int i = 0; i < 3; i++) {
+                PlaintextFrame.send(n1.netns(), "eth0", frame);
+              }
+            });
+    assertThat(seen)
+        .as("the plaintext reached node-2's wire")
+        .anyMatch(l -> l.contains(n1.address() + ".40000 > " + n2Tunnel + ".9: UDP"));
+    assertThat(dropped(n2)).as("node-2 dropped what arrived").isGreaterThanOrEqualTo(before + 3);
+    apiServerAnswers();
+  }
+
+  static String mac(MeshNode n) {
+    String link = Sh.run("ip", "-n", n.netns(), "-o", "link", "show", "eth0");
+    var m = java.util.regex.Pattern.compile("link/ether ([0-9a-f:]{17})").matcher(link);
+    assertThat(m.find()).as(link).isTrue();
+    return m.group(1);
   }
 
   /** Node-2's fallback for the tunnel network over the bridge, as a default route would be. */
@@ -182,20 +249,27 @@ class EncryptionRequiredIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void withTheWireGuardInterfaceDownNothingGoesInTheClear() throws Exception {
     fallbackRoute(true);
     Sh.run(Sh.inNetns(n2.netns(), "ip", "link", "set", "wm0", "down"));
     long before = dropped(n2);
-    assertThat(ping(n2, n1Tunnel)).as("node-2 to node-1").isFalse();
-    assertThat(ping(n1, n2Tunnel)).as("node-1 to node-2").isFalse();
+    List<String> seen =
+        plaintextOnTheWireOf(
+            n2,
+            n1,
+            () -> {
+              assertThat(ping(n2, n1Tunnel)).as("node-2 to node-1").isFalse();
+              assertThat(ping(n1, n2Tunnel)).as("node-1 to node-2").isFalse();
+            });
+    assertThat(seen).as("nothing crosses node-2's wire in the clear, its tunnel down").isEmpty();
     assertThat(dropped(n2)).as("node-2 dropped its own plaintext").isGreaterThan(before);
     Sh.run(Sh.inNetns(n2.netns(), "ip", "link", "set", "wm0", "up"));
     apiServerAnswers();
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void withTheAgentStoppedTheRulesStayAndNothingPassesInPlaintext() throws Exception {
     n2.agent().stop(); // SIGTERM: the agent shuts down as it would on a rollout
     try {
@@ -214,7 +288,7 @@ class EncryptionRequiredIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void backToPreferredTheTableIsGoneOnEveryNode() throws IOException {
     setEncryption(Encryption.Preferred);
     await()
@@ -234,5 +308,35 @@ class EncryptionRequiredIT {
     PingMatrix m = mesh.pingMatrix();
     assertThat(m.complete()).as(m.render()).isTrue();
     apiServerAnswers();
+  }
+
+  @Test
+  @Order(8)
+  void deletingTheMeshRemovesItsTableOnEveryNodeAndNoOtherTable() {
+    setEncryption(Encryption.Required);
+    await().atMost(UP).until(() -> mesh.nodes().stream().allMatch(EncryptionRequiredIT::hasTable));
+    // Another firewall's table on the same node, in the same family.
+    Sh.run(Sh.inNetns(n1.netns(), "nft", "add", "table", "inet", "other-firewall"));
+    Sh.run(
+        Sh.inNetns(
+            n1.netns(),
+            "nft",
+            "add chain inet other-firewall input { type filter hook input priority 10; }"));
+    try {
+      mesh.client().resources(WireGuardMesh.class).withName("mesh").delete();
+      await()
+          .atMost(UP)
+          .untilAsserted(
+              () -> {
+                assertThat(mesh.client().resources(WireGuardMesh.class).list().getItems())
+                    .isEmpty();
+                assertThat(mesh.nodes()).noneMatch(EncryptionRequiredIT::hasTable);
+              });
+      assertThat(Sh.run(Sh.inNetns(n1.netns(), "nft", "list", "tables")))
+          .as("only WireMesh's table went")
+          .contains("table inet other-firewall");
+    } finally {
+      Sh.tryRun(Sh.inNetns(n1.netns(), "nft", "delete", "table", "inet", "other-firewall"));
+    }
   }
 }
