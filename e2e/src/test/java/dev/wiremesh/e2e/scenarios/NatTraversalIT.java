@@ -314,12 +314,16 @@ class NatTraversalIT {
       throw new IllegalStateException("iperf3 -s: " + e.getMessage(), e);
     }
     try {
-      Thread.sleep(500);
+      // The client starts once the server listens (iperf3's port 5201 in node-3's namespace).
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  Sh.run(Sh.inNetns(mesh.node("node-3").netns(), "ss", "-Hltn", "sport = :5201"))
+                      .contains("5201"));
       String out =
           Sh.run(Sh.inNetns(mesh.node("node-2").netns(), "iperf3", "-c", to, "-t", "5", "-f", "m"));
       System.out.println("iperf3 node-2 -> node-3 (" + label + "):\n" + out);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } finally {
       server.destroy();
     }
