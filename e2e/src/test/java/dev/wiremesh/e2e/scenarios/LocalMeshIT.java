@@ -17,9 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
@@ -34,6 +31,7 @@ class LocalMeshIT extends MeshScenarios {
 
   static LocalMesh mesh;
   static Under under;
+  static KeyScan keyScan;
 
   @BeforeAll
   static void start() throws Exception {
@@ -44,187 +42,28 @@ class LocalMeshIT extends MeshScenarios {
             new LocalMesh.Options(
                 home, state, 3, "wmt", "172.30.99", 0, Duration.ofSeconds(5), true));
     under = new Under();
-    keySampler.scheduleWithFixedDelay(LocalMeshIT::sampleNodeKeys, 0, 500, TimeUnit.MILLISECONDS);
+    keyScan = KeyScan.watch(mesh);
   }
 
   @AfterAll
   static void stop() {
-    keySampler.shutdownNow();
+    if (keyScan != null) {
+      keyScan.close();
+    }
     if (mesh != null) {
       mesh.close();
     }
   }
 
-  /** Every node private key seen in the agents' state folders (rotations make new ones). */
-  static final Set<String> nodeKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-  static final ScheduledExecutorService keySampler =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> Thread.ofPlatform().daemon().name("key-sampler").unstarted(r));
-
-  static void sampleNodeKeys() {
-    try (var files = Files.walk(mesh.options().stateDir(), 3)) {
-      for (Path f :
-          files
-              .filter(f -> f.toString().endsWith(".key"))
-              .filter(f -> f.getParent().getFileName().toString().equals("state"))
-              .toList()) {
-        try {
-          String key = Files.readString(f).strip();
-          if (key.matches("[A-Za-z0-9+/]{43}=")) { // not a previous key being zeroed
-            nodeKeys.add(key);
-          }
-        } catch (java.io.IOException e) {
-          // replaced or deleted while read: the next round sees what took its place
-        }
-      }
-    } catch (java.io.IOException | java.io.UncheckedIOException e) {
-      // a node folder removed while walked: the next round
-    }
-  }
-
   /**
-   * Last: no private key of any node (every key its agent held during the run, rotated ones and
-   * next keys included), of the external peers the scenarios made, nor the example's preshared key,
-   * appears in base64 or hex in any log of the run (operators, agents) or in any object the API
-   * server holds (WireMesh resources, Events, Pods, Nodes, Leases, ConfigMaps; Secrets too for
-   * private keys — the preshared key belongs in its own Secret and the peers' wg-quick files).
+   * Last: no private key of any node (every one its agent held during the run, rotated and next
+   * keys included), of the external peers the scenarios made, nor any preshared key, in any log or
+   * object of the API server ({@link KeyScan}).
    */
   @Test
   @Order(99)
   void noPrivateOrPresharedKeyAppearsInAnyLogOrResource() throws Exception {
-    sampleNodeKeys();
-    Map<String, String> privateKeys = new java.util.TreeMap<>();
-    nodeKeys.forEach(k -> privateKeys.put(k, "a node's private key"));
-    GENERATED_PRIVATE_KEYS.forEach(k -> privateKeys.put(k, "an external peer's private key"));
-    assertThat(nodeKeys)
-        .as("node keys seen: every node's, and those the rotations made")
-        .hasSizeGreaterThanOrEqualTo(mesh.nodes().size());
-    Map<String, String> psks =
-        Map.of(
-            plainData(
-                    mesh.client()
-                        .secrets()
-                        .inNamespace(LocalMesh.NAMESPACE)
-                        .withName("laptop-psk")
-                        .get())
-                .get("presharedKey")
-                .strip(),
-            "the example's preshared key");
-
-    // The operators' logs beside the nodes' folders, each agent's in its node's folder (listed,
-    // not walked: an agent may be replacing a file of its state meanwhile).
-    Map<String, String> logs = new java.util.TreeMap<>();
-    try (var top = Files.list(mesh.options().stateDir())) {
-      for (Path f : top.toList()) {
-        Path log = f.getFileName().toString().endsWith(".log") ? f : f.resolve("agent.log");
-        if (Files.isRegularFile(log)) {
-          logs.put(log.toString(), Files.readString(log));
-        }
-      }
-    }
-    assertThat(logs.keySet())
-        .as("the logs of both operators and of every agent")
-        .anyMatch(f -> f.endsWith("operator.log"))
-        .anyMatch(f -> f.endsWith("agent.log"));
-    var c = mesh.client();
-    var json = c.getKubernetesSerialization();
-    Map<String, String> objects = new java.util.TreeMap<>();
-    for (String kind : List.of("WireGuardMesh", "WireGuardPeer")) {
-      c.genericKubernetesResources("wiremesh.dev/v1alpha1", kind)
-          .list()
-          .getItems()
-          .forEach(r -> objects.put(kind + " " + r.getMetadata().getName(), json.asJson(r)));
-    }
-    c.v1()
-        .events()
-        .inAnyNamespace()
-        .list()
-        .getItems()
-        .forEach(e -> objects.put("Event " + e.getMetadata().getName(), json.asJson(e)));
-    c.pods()
-        .inAnyNamespace()
-        .list()
-        .getItems()
-        .forEach(o -> objects.put("Pod " + o.getMetadata().getName(), json.asJson(o)));
-    c.nodes()
-        .list()
-        .getItems()
-        .forEach(o -> objects.put("Node " + o.getMetadata().getName(), json.asJson(o)));
-    c.configMaps()
-        .inAnyNamespace()
-        .list()
-        .getItems()
-        .forEach(o -> objects.put("ConfigMap " + o.getMetadata().getName(), json.asJson(o)));
-    c.leases()
-        .inAnyNamespace()
-        .list()
-        .getItems()
-        .forEach(o -> objects.put("Lease " + o.getMetadata().getName(), json.asJson(o)));
-    Map<String, String> secrets = new java.util.TreeMap<>();
-    for (var secret : c.secrets().inAnyNamespace().list().getItems()) {
-      secrets.put(
-          "Secret " + secret.getMetadata().getName(),
-          json.asJson(secret) + "\n" + String.join("\n", plainData(secret).values()));
-    }
-    assertThat(objects.keySet()).anyMatch(k -> k.startsWith("WireGuardPeer "));
-
-    List<String> hits = new java.util.ArrayList<>();
-    Map<String, String> everywhere = new java.util.TreeMap<>(logs);
-    everywhere.putAll(objects);
-    hits.addAll(find(privateKeys, everywhere));
-    hits.addAll(find(privateKeys, secrets));
-    hits.addAll(find(psks, everywhere));
-    System.out.printf(
-        "key scan: %d private keys and 1 preshared key, in %d logs (%d KB) and %d objects: %d"
-            + " hits%n",
-        privateKeys.size(),
-        logs.size(),
-        logs.values().stream().mapToLong(String::length).sum() / 1024,
-        objects.size() + secrets.size(),
-        hits.size());
-    assertThat(hits).as("secrets found where they must never be").isEmpty();
-  }
-
-  /** A Secret's values in plain text, from data (base64) and stringData (as applied). */
-  static Map<String, String> plainData(io.fabric8.kubernetes.api.model.Secret s) {
-    Map<String, String> out = new java.util.TreeMap<>();
-    if (s.getData() != null) {
-      s.getData().forEach((k, v) -> out.put(k, decode(s.getData(), k)));
-    }
-    if (s.getStringData() != null) {
-      out.putAll(s.getStringData());
-    }
-    return out;
-  }
-
-  /** Where a key (base64 as wg prints it, or hex as UAPI does) occurs: "what in where, line n". */
-  static List<String> find(Map<String, String> keys, Map<String, String> texts) {
-    List<String> hits = new java.util.ArrayList<>();
-    keys.forEach(
-        (key, what) -> {
-          String hex =
-              java.util.HexFormat.of().formatHex(java.util.Base64.getDecoder().decode(key));
-          texts.forEach(
-              (where, text) -> {
-                for (String form : List.of(key, hex, hex.toUpperCase(java.util.Locale.ROOT))) {
-                  int at = text.indexOf(form);
-                  if (at >= 0) {
-                    long line = text.substring(0, at).lines().count();
-                    // The key itself stays out of the report: its first characters identify it.
-                    hits.add(
-                        what + " " + key.substring(0, 6) + "... in " + where + ", line " + line);
-                  }
-                }
-              });
-        });
-    return hits;
-  }
-
-  static String decode(Map<String, String> data, String key) {
-    return new String(
-        java.util.Base64.getDecoder().decode(data.get(key)),
-        java.nio.charset.StandardCharsets.UTF_8);
+    keyScan.assertNoPrivateOrPresharedKeyAppears();
   }
 
   @Override
