@@ -35,6 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class NatTraversalIT {
 
   static LocalMesh mesh;
+  static KeyScan keyScan;
   static Instant started;
 
   @BeforeAll
@@ -50,6 +51,7 @@ class NatTraversalIT {
                     Map.of(
                         "node-2", NatKind.ENDPOINT_INDEPENDENT,
                         "node-3", NatKind.ENDPOINT_INDEPENDENT)));
+    keyScan = KeyScan.watch(mesh);
     mesh.client()
         .resources(WireGuardMesh.class)
         .withName("mesh")
@@ -62,9 +64,19 @@ class NatTraversalIT {
 
   @AfterAll
   static void stop() {
+    if (keyScan != null) {
+      keyScan.close();
+    }
     if (mesh != null) {
       mesh.close();
     }
+  }
+
+  /** Last: no private or preshared key in any log or object of the API server ({@link KeyScan}). */
+  @Test
+  @Order(99)
+  void noPrivateOrPresharedKeyAppearsInAnyLogOrResource() throws Exception {
+    keyScan.assertNoPrivateOrPresharedKeyAppears();
   }
 
   /** Every node pings every other node's IPv4 tunnel address. */
