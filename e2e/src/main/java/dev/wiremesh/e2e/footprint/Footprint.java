@@ -141,11 +141,12 @@ public final class Footprint {
       mesh.awaitUp(Duration.ofSeconds(600));
       out.printf("mesh up (every tunnel, ping matrix complete) after %.1f s%n", seconds(t0));
       for (int round = 1; round <= rounds; round++) {
-        if (agentVariants.size() > 1) {
+        if (agentVariants.size() > 1 || round == 1 && !launcher(agentVariants, JvmFlags.AGENT)) {
           restartAll(mesh, round);
         }
         for (Variant op : operatorVariants) {
-          if (operatorVariants.size() > 1) {
+          if (operatorVariants.size() > 1
+              || round == 1 && !launcher(operatorVariants, JvmFlags.OPERATOR)) {
             mesh.operator().stop();
             mesh.operator().useMemoryFlags(op.flags());
             mesh.operator().start();
@@ -162,6 +163,14 @@ public final class Footprint {
     out.println();
     out.println("summary (medians over the rounds; RSS in MB, start to Ready in ms):");
     samples.forEach((k, s) -> out.println("  " + k + ": " + s.summary()));
+  }
+
+  /**
+   * Whether the one variant is the launcher's own flags, those the mesh started with: any other
+   * set, even alone, needs a restart before it is measured.
+   */
+  private static boolean launcher(List<Variant> variants, List<String> flags) {
+    return variants.size() == 1 && variants.getFirst().flags().equals(flags);
   }
 
   /** Every agent restarted with its variant of this round, in parallel; back when all are ready. */

@@ -41,6 +41,7 @@ class KubectlPluginIT {
 
   static final ObjectMapper JSON = new ObjectMapper();
   static LocalMesh mesh;
+  static KeyScan keyScan;
   static Path home;
   static Path work;
 
@@ -59,14 +60,25 @@ class KubectlPluginIT {
                 0,
                 Duration.ofSeconds(5),
                 true));
+    keyScan = KeyScan.watch(mesh);
     mesh.awaitUp(Duration.ofMinutes(3));
   }
 
   @AfterAll
   static void stop() {
+    if (keyScan != null) {
+      keyScan.close();
+    }
     if (mesh != null) {
       mesh.close();
     }
+  }
+
+  /** Last: no private or preshared key in any log or object of the API server ({@link KeyScan}). */
+  @Test
+  @Order(99)
+  void noPrivateOrPresharedKeyAppearsInAnyLogOrResource() throws Exception {
+    keyScan.assertNoPrivateOrPresharedKeyAppears();
   }
 
   /** The picture of the mesh; kept in e2e/target for docs/ (README shows it). */

@@ -31,6 +31,7 @@ class LocalMeshIT extends MeshScenarios {
 
   static LocalMesh mesh;
   static Under under;
+  static KeyScan keyScan;
 
   @BeforeAll
   static void start() throws Exception {
@@ -41,13 +42,28 @@ class LocalMeshIT extends MeshScenarios {
             new LocalMesh.Options(
                 home, state, 3, "wmt", "172.30.99", 0, Duration.ofSeconds(5), true));
     under = new Under();
+    keyScan = KeyScan.watch(mesh);
   }
 
   @AfterAll
   static void stop() {
+    if (keyScan != null) {
+      keyScan.close();
+    }
     if (mesh != null) {
       mesh.close();
     }
+  }
+
+  /**
+   * Last: no private key of any node (every one its agent held during the run, rotated and next
+   * keys included), of the external peers the scenarios made, nor any preshared key, in any log or
+   * object of the API server ({@link KeyScan}).
+   */
+  @Test
+  @Order(99)
+  void noPrivateOrPresharedKeyAppearsInAnyLogOrResource() throws Exception {
+    keyScan.assertNoPrivateOrPresharedKeyAppears();
   }
 
   @Override
