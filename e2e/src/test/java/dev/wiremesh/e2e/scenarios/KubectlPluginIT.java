@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.wiremesh.api.agent.DeviceConfig;
-import dev.wiremesh.api.agent.EncryptionPolicy;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import dev.wiremesh.e2e.localmesh.LocalMesh;
@@ -280,24 +278,8 @@ class KubectlPluginIT {
         .isEqualTo(address.replace(", ", ","));
   }
 
-  /**
-   * The hash of the configuration each node's agent applied, as it persisted it, without the API
-   * server addresses in its encryption policy: the operator exempts those (ApiServers), and only it
-   * knows them, so the plan's hashes leave them out.
-   */
   static Map<String, String> appliedHashes() throws IOException {
-    Map<String, String> out = new TreeMap<>();
-    for (MeshNode n : mesh.nodes()) {
-      Path f = n.stateDir().resolve("applied-config.json");
-      DeviceConfig c = JSON.readValue(f.toFile(), DeviceConfig.class);
-      EncryptionPolicy p = c.encryption();
-      out.put(
-          n.name(),
-          c.withEncryption(p == null ? null : new EncryptionPolicy(p.mode(), p.table(), List.of()))
-              .withHash()
-              .hash());
-    }
-    return out;
+    return AppliedConfigs.hashes(mesh);
   }
 
   record Run(int exit, String out, byte[] bytes, String err) {}

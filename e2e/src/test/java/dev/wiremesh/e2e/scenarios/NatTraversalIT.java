@@ -305,6 +305,81 @@ class NatTraversalIT {
   }
 
   /**
+   * kubectl wiremesh plan on the NATed mesh plans from what the agents hold: for a new external
+   * peer (which changes every node), each node's configuration before the change has the hash of
+   * the one its agent applied — published endpoints, keepalives, any relay (docs/nat-traversal.md).
+   * Agents' hashes are read before and after each plan, so a plan is compared only with a mesh that
+   * did not move meanwhile.
+   */
+  @Test
+  @Order(5)
+  void kubectlWiremeshPlanPlansFromWhatTheNatedAgentsHold() throws Exception {
+    Path work = Files.createTempDirectory("wiremesh-nat-plan");
+    Path file =
+        Files.writeString(
+            work.resolve("laptop-bob.yaml"),
+            """
+            apiVersion: wiremesh.dev/v1alpha1
+            kind: WireGuardPeer
+            metadata: {name: laptop-bob}
+            spec:
+              mesh: mesh
+              publicKey: 9kGrRo4esHR7/fk497dBusAy0ksE0rcX73IGHfVo6QQ=
+              allowedIPs: [192.168.60.0/24]
+            """);
+    String plugin =
+        Path.of("..").toAbsolutePath().normalize().resolve("cli/bin/kubectl-wiremesh").toString();
+    String[] last = new String[1];
+    try {
+      await()
+          .atMost(Duration.ofSeconds(45))
+          .pollInterval(Duration.ofSeconds(2))
+          .untilAsserted(
+              () -> {
+                Map<String, String> applied = AppliedConfigs.hashes(mesh);
+                ProcessBuilder pb =
+                    new ProcessBuilder(
+                            plugin,
+                            "plan",
+                            "-f",
+                            file.toString(),
+                            "-o",
+                            "json",
+                            "--kubeconfig",
+                            mesh.kubeconfig().toString())
+                        .redirectError(work.resolve("stderr").toFile());
+                Process p = pb.start();
+                p.getOutputStream().close();
+                String out = new String(p.getInputStream().readAllBytes());
+                assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                last[0] = out + Files.readString(work.resolve("stderr"));
+                assertThat(p.exitValue()).as(last[0]).isZero();
+                Map<String, String> planned = new TreeMap<>();
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(out)
+                    .at("/meshes/0/nodes")
+                    .forEach(
+                        n -> planned.put(n.path("node").asText(), n.path("hashBefore").asText()));
+                assertThat(AppliedConfigs.hashes(mesh))
+                    .as("a mesh that did not move")
+                    .isEqualTo(applied);
+                assertThat(planned)
+                    .as("the plan's configurations before the change")
+                    .isEqualTo(applied);
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(
+          "kubectl wiremesh plan did not plan from what the agents hold within 45 s\n"
+              + last[0]
+              + diagnostics(),
+          e);
+    }
+    assertThat(mesh.client().resources(WireGuardPeer.class).withName("laptop-bob").get())
+        .as("plan applies nothing")
+        .isNull();
+  }
+
+  /**
    * With -Dwiremesh.nat.measure=true: TCP throughput node-2 -> node-3 through the mesh (iperf3, 5
    * s), for docs/nat-traversal.md's ratio of relayed to direct; not run in CI.
    */
