@@ -524,6 +524,51 @@ public final class LocalMesh implements AutoCloseable {
                         + " (Options.withNat, wiremesh-local up --nat)"));
   }
 
+  /** The nftables table in a node's namespace through which {@link #refuseAgentApi} works. */
+  static final String REFUSE_TABLE = "wiremesh-e2e-refuse";
+
+  /**
+   * Refuses connections to the node agent's API (its mTLS port) in the node's namespace while the
+   * agent runs and its probes pass, so its Pod stays Ready: the operator's pushes and steps to it
+   * fail at once (a TCP reset), as with an agent whose API is cut off by a network policy. The data
+   * plane is untouched. {@link #allowAgentApi} undoes it.
+   */
+  public void refuseAgentApi(String name) {
+    String ns = node(name).netns();
+    Sh.run(Sh.inNetns(ns, "nft", "add", "table", "inet", REFUSE_TABLE));
+    Sh.run(
+        Sh.inNetns(
+            ns,
+            "nft",
+            "add",
+            "chain",
+            "inet",
+            REFUSE_TABLE,
+            "input",
+            "{ type filter hook input priority -10 ; }"));
+    Sh.run(
+        Sh.inNetns(
+            ns,
+            "nft",
+            "add",
+            "rule",
+            "inet",
+            REFUSE_TABLE,
+            "input",
+            "tcp",
+            "dport",
+            Integer.toString(Kubelet.AGENT_PORT),
+            "reject",
+            "with",
+            "tcp",
+            "reset"));
+  }
+
+  /** Undoes {@link #refuseAgentApi}; quiet when it was not done. */
+  public void allowAgentApi(String name) {
+    Sh.tryRun(Sh.inNetns(node(name).netns(), "nft", "delete", "table", "inet", REFUSE_TABLE));
+  }
+
   /** A node leaves: its Node and Pod objects go, its agent stops and its namespace is removed. */
   public void removeNode(String name) {
     MeshNode n;

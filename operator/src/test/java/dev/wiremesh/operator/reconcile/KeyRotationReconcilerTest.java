@@ -150,6 +150,26 @@ class KeyRotationReconcilerTest {
     List<FakeAgent> n = mesh("rotdup", "10.44.0.0/24", 130);
     FakeAgent b = n.get(1);
     String old = b.keyRotation().publicKey();
+    // b's status settled (no write for longer than a resync), so that the failing writes below are
+    // the rotation's.
+    await()
+        .atMost(CONVERGE)
+        .until(
+            () -> {
+              String version = peer("rotdup-rotdup-b").getMetadata().getResourceVersion();
+              try {
+                await()
+                    .during(Duration.ofMillis(2500))
+                    .atMost(Duration.ofSeconds(4))
+                    .until(
+                        () ->
+                            version.equals(
+                                peer("rotdup-rotdup-b").getMetadata().getResourceVersion()));
+                return true;
+              } catch (org.awaitility.core.ConditionTimeoutException e) {
+                return false;
+              }
+            });
     server
         .expect()
         .patch()
