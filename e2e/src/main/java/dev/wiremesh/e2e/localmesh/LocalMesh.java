@@ -239,6 +239,13 @@ public final class LocalMesh implements AutoCloseable {
             NAMESPACE,
             "WIREMESH_RESYNC",
             options.resync().toSeconds() + "s",
+            // A renewed certificate is noticed within a resync rather than 5 minutes.
+            "WIREMESH_PKI_CHECK_INTERVAL",
+            options.resync().toSeconds() + "s",
+            // A renewed CA is trusted for three resyncs (the agents reload every resync) before
+            // the certificates come from it, rather than 10 minutes.
+            "WIREMESH_PKI_CA_OVERLAP",
+            options.resync().multipliedBy(3).toSeconds() + "s",
             "QUARKUS_HTTP_PORT",
             "0"),
         null,
@@ -399,9 +406,15 @@ public final class LocalMesh implements AutoCloseable {
             "agent " + name,
             options.home().resolve("node-agent/target/quarkus-app/quarkus-run.jar"),
             Map.of(
-                "NODE_NAME", name,
-                "WIREMESH_TLS_DIR", dir.resolve("tls").toString(),
-                "WIREMESH_AGENT_STATE_DIR", dir.resolve("state").toString()),
+                "NODE_NAME",
+                name,
+                "WIREMESH_TLS_DIR",
+                dir.resolve("tls").toString(),
+                "WIREMESH_AGENT_STATE_DIR",
+                dir.resolve("state").toString(),
+                // Renewed TLS files are served within a resync rather than a minute.
+                "QUARKUS_TLS_AGENT_RELOAD_PERIOD",
+                options.resync().toSeconds() + "s"),
             ns,
             dir.resolve("uapi"),
             dir.resolve("agent.log"));

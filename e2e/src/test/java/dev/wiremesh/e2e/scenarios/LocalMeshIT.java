@@ -11,7 +11,12 @@ import dev.wiremesh.e2e.localmesh.MeshNode;
 import dev.wiremesh.e2e.localmesh.PingMatrix;
 import dev.wiremesh.e2e.localmesh.PingStream;
 import dev.wiremesh.e2e.localmesh.Sh;
+import dev.wiremesh.operator.pki.CertificateAuthority;
+import dev.wiremesh.operator.pki.IssuedCertificate;
+import dev.wiremesh.operator.pki.PkiSecrets;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -19,7 +24,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,6 +44,9 @@ class LocalMeshIT extends MeshScenarios {
   static LocalMesh mesh;
   static Under under;
   static KeyScan keyScan;
+
+  /** The second replica of the operator (test 7), the leader from then on. */
+  static JavaApp standby;
 
   @BeforeAll
   static void start() throws Exception {
@@ -77,15 +88,18 @@ class LocalMeshIT extends MeshScenarios {
 
   /**
    * Two replicas of the operator, as the chart's Deployment may run: only the Lease's holder
-   * reconciles; when it stops, the other takes over from the cluster's state alone — the same
-   * addresses, nothing pushed while nothing changed — and applies what changes next.
+   * reconciles. The leader is SIGKILLed right after a change that every agent must get (the
+   * external peer leaves: the gateway drops it, the others the routes to it), so it cannot hand
+   * over: the standby takes the Lease once it expires, and from the cluster's state alone finishes
+   * the change — the same addresses, every node still holding every other — and then pushes nothing
+   * while nothing changes.
    */
   @Test
   @Order(7)
-  void aSecondReplicaWaitsThenTakesOverWithoutPushingAndAppliesTheNextChange() throws Exception {
+  void aStandbyTakesOverFromASigkilledLeaderMidChangeAndFinishesIt() throws Exception {
     var lease = mesh.client().leases().inNamespace(LocalMesh.NAMESPACE).withName(LEASE);
     String leader = lease.get().getSpec().getHolderIdentity();
-    JavaApp standby = mesh.startOperatorReplica("operator-2");
+    standby = mesh.startOperatorReplica("operator-2");
     await()
         .atMost(Duration.ofSeconds(60))
         .until(() -> Files.readString(standby.log()).contains("started in"));
@@ -101,13 +115,62 @@ class LocalMeshIT extends MeshScenarios {
               assertThat(lease.get().getSpec().getHolderIdentity()).isEqualTo(leader);
             });
 
-    Map<String, Double> applies = applies();
-    Map<String, String> addresses = addresses();
-    mesh.operator().stop();
+    Map<String, String> addresses = new TreeMap<>(addresses());
+    addresses.remove(EXTERNAL); // the peer the change removes
+    Map<String, String> nodeKeys = new TreeMap<>();
+    for (String node : under.nodes()) {
+      nodeKeys.put(node, peerOfNode(node).getStatus().getPublicKey());
+    }
+    String gateway = mesh.nodes().getFirst().name();
+    String key = externalKey.publicKey();
+    assertThat(under.agentPeers(gateway)).contains(key);
+    mesh.client().resources(WireGuardPeer.class).withName(EXTERNAL).delete();
+    Instant killed = Instant.now();
+    mesh.operator().kill();
+    // Where the change was when the leader died (the kill lands anywhere from before the delete
+    // event to after the last push): the gateway's peers say whether its push had landed.
+    boolean gatewayHadIt = !under.agentPeers(gateway).contains(key);
+
     await()
         .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> !leader.equals(lease.get().getSpec().getHolderIdentity()));
+    Duration takeover = Duration.between(killed, Instant.now());
+    System.out.printf(
+        "operator leader SIGKILLed: the standby holds the Lease %d ms later (lease duration %d"
+            + " s)%n",
+        takeover.toMillis(), lease.get().getSpec().getLeaseDurationSeconds());
+    await()
+        .atMost(Duration.ofSeconds(60))
         .until(() -> Files.readString(standby.log()).contains("Started event processing"));
-    assertThat(lease.get().getSpec().getHolderIdentity()).isNotEqualTo(leader);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              assertThat(under.agentPeers(gateway))
+                  .as("the change is finished")
+                  .doesNotContain(key);
+              assertThat(addresses())
+                  .as("the new leader keeps every address; the deleted peer's is gone")
+                  .isEqualTo(addresses);
+              for (String node : under.nodes()) {
+                Set<String> others = new TreeSet<>(nodeKeys.values());
+                others.remove(nodeKeys.get(node));
+                assertThat(under.agentPeers(node))
+                    .as("no peer lost on " + node)
+                    .containsAll(others);
+              }
+            });
+    System.out.printf(
+        "operator leader SIGKILLed mid-change (the gateway had %s the change at the kill):"
+            + " finished by the new leader %d ms after the kill%n",
+        gatewayHadIt ? "already applied" : "not yet applied",
+        Duration.between(killed, Instant.now()).toMillis());
+    PingMatrix m = under.pingMatrix();
+    assertThat(m.complete()).as(m.render()).isTrue();
+
+    Map<String, Double> applies = settledApplies(under.nodes());
     await()
         .during(mesh.options().resync().multipliedBy(2))
         .atMost(mesh.options().resync().multipliedBy(2).plusSeconds(10))
@@ -117,13 +180,181 @@ class LocalMeshIT extends MeshScenarios {
               assertThat(addresses()).as("the new leader keeps every address").isEqualTo(addresses);
               assertThat(applies()).as("nothing pushed while nothing changed").isEqualTo(applies);
             });
+  }
 
-    // The next change is the new leader's to apply: the external peer leaves.
-    String gateway = mesh.nodes().getFirst().name();
-    String key = externalKey.publicKey();
-    mesh.client().resources(WireGuardPeer.class).withName(EXTERNAL).delete();
-    await().atMost(Duration.ofSeconds(60)).until(() -> !under.agentPeers(gateway).contains(key));
-    assertThat(under.pingMatrix().complete()).isTrue();
+  /**
+   * The agents' certificate and the operator's, both near expiry (a day left of 90) in their
+   * Secrets, as they would be after 89 days: the operator renews both on its next look at the PKI
+   * ({@code wiremesh.pki.check-interval}, the resync on the local mesh) and every agent serves the
+   * renewed one without a restart. Then the CA near expiry (its certificate as after nine years and
+   * a half, re-issued with its own key so everything it issued still verifies): the operator makes
+   * a new CA, trusted beside the old one, and once the overlap has passed ({@code
+   * wiremesh.pki.ca-overlap}, three resyncs here) issues both certificates from it; every agent
+   * serves one from the new CA. The operator then still drives the agents (a change made afterwards
+   * is applied), and throughout every node pings every other 10 times a second without losing one.
+   */
+  @Test
+  @Order(14)
+  void certificatesAndTheCaNearExpiryAreRenewedWithTheMeshRunningWithoutLosingAPing()
+      throws Exception {
+    CertificateAuthority ca = MeshCertificates.ca(mesh);
+    BigInteger before =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> MeshCertificates.served(mesh.nodes().getFirst()), Objects::nonNull)
+            .getSerialNumber();
+    try (var flows = PingFlows.start(mesh, under, under.nodes(), 350, 100)) {
+      Instant issued = Instant.now().minus(CERT_LIFETIME).plus(Duration.ofDays(1));
+      IssuedCertificate agentOld =
+          ca.issue(
+              "wiremesh-agent",
+              List.of(CertificateAuthority.AGENT_SERVER_NAME),
+              CertificateAuthority.Usage.SERVER,
+              issued,
+              CERT_LIFETIME);
+      IssuedCertificate operatorOld =
+          ca.issue(
+              "wiremesh-operator",
+              List.of(CertificateAuthority.OPERATOR_CLIENT_NAME),
+              CertificateAuthority.Usage.CLIENT,
+              issued,
+              CERT_LIFETIME);
+      MeshCertificates.replaceLeaf(mesh, PkiSecrets.AGENT_SECRET, agentOld);
+      MeshCertificates.replaceLeaf(mesh, PkiSecrets.OPERATOR_SECRET, operatorOld);
+      Instant replaced = Instant.now();
+      Set<BigInteger> old = Set.of(before, agentOld.certificate().getSerialNumber());
+      Map<String, Set<BigInteger>> served = new TreeMap<>();
+      // The operator looks at its PKI every resync; the agents reload their files every resync.
+      await()
+          .atMost(mesh.options().resync().multipliedBy(4).plusSeconds(40))
+          .pollInterval(Duration.ofMillis(250))
+          .untilAsserted(
+              () -> {
+                var agent = MeshCertificates.leaf(mesh, PkiSecrets.AGENT_SECRET);
+                var operator = MeshCertificates.leaf(mesh, PkiSecrets.OPERATOR_SECRET);
+                assertThat(agent.getSerialNumber())
+                    .as("the agents' renewed certificate in its Secret")
+                    .isNotIn(old);
+                assertThat(operator.getSerialNumber())
+                    .as("the operator's renewed certificate in its Secret")
+                    .isNotEqualTo(operatorOld.certificate().getSerialNumber());
+                assertThat(Duration.between(Instant.now(), agent.getNotAfter().toInstant()))
+                    .as("the renewed certificate's lifetime")
+                    .isGreaterThan(Duration.ofDays(80));
+                for (MeshNode n : mesh.nodes()) {
+                  var cert = MeshCertificates.served(n);
+                  assertThat(cert).as(n.name() + " shows its certificate").isNotNull();
+                  served
+                      .computeIfAbsent(n.name(), k -> new TreeSet<>())
+                      .add(cert.getSerialNumber());
+                  assertThat(cert.getSerialNumber())
+                      .as(n.name() + " serves the renewed certificate")
+                      .isEqualTo(agent.getSerialNumber());
+                }
+              });
+      System.out.printf(
+          "certificates near expiry: renewed and served by every agent %d ms after they were put"
+              + " in place; serials served meanwhile %s (the near-expiry one %s)%n",
+          Duration.between(replaced, Instant.now()).toMillis(),
+          served,
+          agentOld.certificate().getSerialNumber());
+
+      // The CA near expiry: a new CA, trusted first beside the old, then issuing.
+      var nearExpiry =
+          MeshCertificates.recertified(
+              ca, Instant.now().minus(CA_LIFETIME).plus(Duration.ofDays(1)), CA_LIFETIME);
+      MeshCertificates.replaceCaCertificate(mesh, nearExpiry);
+      Instant caReplaced = Instant.now();
+      Map<String, Set<String>> issuers = new TreeMap<>();
+      await()
+          .atMost(mesh.options().resync().multipliedBy(8).plusSeconds(40))
+          .pollInterval(Duration.ofMillis(250))
+          .untilAsserted(
+              () -> {
+                var newCa = MeshCertificates.ca(mesh).certificate();
+                assertThat(newCa.getPublicKey())
+                    .as("a new CA, with a key of its own")
+                    .isNotEqualTo(nearExpiry.getPublicKey());
+                assertThat(Duration.between(Instant.now(), newCa.getNotAfter().toInstant()))
+                    .as("the new CA's lifetime")
+                    .isGreaterThan(Duration.ofDays(3000));
+                var agent = MeshCertificates.leaf(mesh, PkiSecrets.AGENT_SECRET);
+                assertThat(MeshCertificates.issuedBy(agent, newCa))
+                    .as("the agents' certificate in its Secret is issued by the new CA")
+                    .isTrue();
+                assertThat(
+                        MeshCertificates.issuedBy(
+                            MeshCertificates.leaf(mesh, PkiSecrets.OPERATOR_SECRET), newCa))
+                    .as("the operator's certificate in its Secret is issued by the new CA")
+                    .isTrue();
+                for (MeshNode n : mesh.nodes()) {
+                  var cert = MeshCertificates.served(n);
+                  assertThat(cert).as(n.name() + " shows its certificate").isNotNull();
+                  issuers
+                      .computeIfAbsent(n.name(), k -> new TreeSet<>())
+                      .add(MeshCertificates.issuedBy(cert, newCa) ? "new CA" : "old CA");
+                  assertThat(cert.getSerialNumber())
+                      .as(n.name() + " serves the certificate of the new CA")
+                      .isEqualTo(agent.getSerialNumber());
+                }
+              });
+      System.out.printf(
+          "CA near expiry: a new CA's certificates served by every agent %d ms after the old CA"
+              + " was made to look due (issuers served meanwhile: %s)%n",
+          Duration.between(caReplaced, Instant.now()).toMillis(), issuers);
+
+      // The operator, with its client certificate of the new CA, still drives the agents.
+      X25519Keys site = X25519Keys.generate();
+      WireGuardPeer peer = site("site-renewal", site);
+      String gateway = under.nodes().getFirst();
+      mesh.client().resource(peer).create();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> under.agentPeers(gateway).contains(site.publicKey()));
+      mesh.client().resource(peer).delete();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> !under.agentPeers(gateway).contains(site.publicKey()));
+      flows.assertNoneLost();
+    }
+  }
+
+  static final Duration CERT_LIFETIME = Duration.ofDays(90);
+
+  static final Duration CA_LIFETIME = Duration.ofDays(3650);
+
+  /** An external peer (a site) with its own key, for a change made during a fault. */
+  static WireGuardPeer site(String name, X25519Keys keys) {
+    WireGuardPeer peer = new WireGuardPeer();
+    peer.setMetadata(new ObjectMetaBuilder().withName(name).build());
+    peer.setSpec(externalSpec(keys.publicKey()));
+    return peer;
+  }
+
+  /** The apply counts of some agents. */
+  Map<String, Double> applies(List<String> nodes) {
+    Map<String, Double> out = new TreeMap<>();
+    for (String n : nodes) {
+      out.put(n, under.configApplies(n));
+    }
+    return out;
+  }
+
+  /** The apply counts of some agents once two readings 2 s apart agree (a push has landed). */
+  Map<String, Double> settledApplies(List<String> nodes) {
+    @SuppressWarnings("unchecked")
+    Map<String, Double>[] last = new Map[] {applies(nodes)};
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofSeconds(2))
+        .until(
+            () -> {
+              Map<String, Double> now = applies(nodes);
+              boolean same = now.equals(last[0]);
+              last[0] = now;
+              return same;
+            });
+    return last[0];
   }
 
   static final String LEASE = "wiremesh-operator-leader";

@@ -73,28 +73,8 @@ class PkiTest {
     TestPki pki = new TestPki(CertificateAuthority.create("wiremesh-ca", now, Duration.ofDays(1)));
     CertificateAuthority ca = pki.ca;
     IssuedCertificate operator = pki.operator;
-    HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    SSLContext serverCtx = pki.agentServer;
-    server.setHttpsConfigurator(
-        new HttpsConfigurator(serverCtx) {
-          @Override
-          public void configure(HttpsParameters params) {
-            var p = serverCtx.getDefaultSSLParameters();
-            p.setNeedClientAuth(true);
-            params.setSSLParameters(p);
-          }
-        });
-    server.createContext(
-        "/v1/identity",
-        exchange -> {
-          byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(200, body.length);
-          exchange.getResponseBody().write(body);
-          exchange.close();
-        });
-    server.start();
+    URI uri = serve(pki.agentServer);
     try {
-      URI uri = URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/v1/identity");
       // The operator's client: accepted, and it accepts the agent although addressed by IP.
       assertThat(get(pki.operatorClient, uri)).isEqualTo(200);
 
@@ -114,7 +94,7 @@ class PkiTest {
       SSLContext trustsOther = AgentTls.clientContext(other.certificate(), operator);
       assertThatThrownBy(() -> get(trustsOther, uri)).isInstanceOf(java.io.IOException.class);
     } finally {
-      server.stop(0);
+      stop(uri);
     }
   }
 
