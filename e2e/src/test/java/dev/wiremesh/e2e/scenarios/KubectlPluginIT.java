@@ -187,19 +187,7 @@ class KubectlPluginIT implements KeyScanned {
   @Order(3)
   void aPlanOfANewExternalPeerIsWhatTheOperatorThenDoes() throws Exception {
     String publicKey = Sh.run("sh", "-c", "wg genkey | wg pubkey").strip();
-    Path file =
-        Files.writeString(
-            work.resolve("laptop-bob.yaml"),
-            """
-            apiVersion: wiremesh.dev/v1alpha1
-            kind: WireGuardPeer
-            metadata: {name: laptop-bob}
-            spec:
-              mesh: mesh
-              publicKey: %s
-              allowedIPs: [192.168.60.0/24]
-            """
-                .formatted(publicKey));
+    Path file = AppliedConfigs.externalPeerFile(work, publicKey);
     Map<String, String> before = appliedHashes();
 
     Run text = kubectl("wiremesh", "plan", "-f", file.toString());

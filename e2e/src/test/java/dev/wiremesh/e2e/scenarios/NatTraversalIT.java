@@ -309,17 +309,7 @@ class NatTraversalIT implements KeyScanned {
   void kubectlWiremeshPlanPlansFromWhatTheNatedAgentsHold() throws Exception {
     Path work = Files.createTempDirectory("wiremesh-nat-plan");
     Path file =
-        Files.writeString(
-            work.resolve("laptop-bob.yaml"),
-            """
-            apiVersion: wiremesh.dev/v1alpha1
-            kind: WireGuardPeer
-            metadata: {name: laptop-bob}
-            spec:
-              mesh: mesh
-              publicKey: 9kGrRo4esHR7/fk497dBusAy0ksE0rcX73IGHfVo6QQ=
-              allowedIPs: [192.168.60.0/24]
-            """);
+        AppliedConfigs.externalPeerFile(work, "9kGrRo4esHR7/fk497dBusAy0ksE0rcX73IGHfVo6QQ=");
     String plugin =
         Path.of("..").toAbsolutePath().normalize().resolve("cli/bin/kubectl-wiremesh").toString();
     String[] last = new String[1];
