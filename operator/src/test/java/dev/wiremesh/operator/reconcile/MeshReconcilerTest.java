@@ -230,12 +230,14 @@ class MeshReconcilerTest {
               assertThat(condition("laptop", "Ready")).isTrue();
             });
     assertThat(cluster.agents.get("ext-w").peerKeys()).doesNotContain(laptopKey);
-    // A node that is not a gateway reaches the laptop through the gateway.
+    // A node that is not a gateway reaches the laptop through the gateway: its address lies in the
+    // external peers' pool (the last quarter of a /24), which that entry holds as one prefix, and
+    // the network behind it is added.
     assertThat(peerOn("ext-w", key("ext-gw")).allowedIPs())
-        .contains("10.3.0.1/32", "10.3.0.3/32", "192.168.77.0/24");
+        .containsExactly("10.3.0.1/32", "10.3.0.192/26", "192.168.77.0/24");
     PeerConfig onGw = peerOn("ext-gw", laptopKey);
     assertThat(onGw.presharedKey()).isEqualTo(psk);
-    assertThat(onGw.allowedIPs()).containsExactly("10.3.0.3/32", "192.168.77.0/24");
+    assertThat(onGw.allowedIPs()).containsExactly("10.3.0.193/32", "192.168.77.0/24");
 
     var ref = peer("laptop").getStatus().getConfigSecretRef();
     assertThat(ref.getNamespace() + "/" + ref.getName()).isEqualTo("wiremesh/wiremesh-peer-laptop");
@@ -253,7 +255,7 @@ class MeshReconcilerTest {
             StandardCharsets.UTF_8);
     assertThat(conf)
         .contains("PrivateKey = " + WgQuickConfig.PRIVATE_KEY_PLACEHOLDER)
-        .contains("Address = 10.3.0.3/32")
+        .contains("Address = 10.3.0.193/32")
         .contains("PublicKey = " + key("ext-gw"))
         .contains("Endpoint = 192.168.1.31:51820")
         .contains("AllowedIPs = 10.3.0.0/24")
