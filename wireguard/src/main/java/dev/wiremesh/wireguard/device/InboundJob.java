@@ -46,4 +46,9 @@ final class InboundJob extends OrderedQueue.Job implements Runnable {
       peer.inbound.drain(peer::deliverInbound);
     }
   }
+
+  @Override
+  int packets() {
+    return count;
+  }
 }

@@ -27,6 +27,11 @@ final class OrderedQueue<J extends OrderedQueue.Job> {
     final boolean isComplete() {
       return complete;
     }
+
+    /** The packets this job carries: what it counts against the queue's capacity. */
+    int packets() {
+      return 1;
+    }
   }
 
   private final ConcurrentLinkedQueue<J> queue = new ConcurrentLinkedQueue<>();
@@ -38,10 +43,16 @@ final class OrderedQueue<J extends OrderedQueue.Job> {
     this.capacity = capacity;
   }
 
-  /** Appends a job; false (and nothing queued) when the queue already holds {@code capacity}. */
+  /**
+   * Appends a job; false (and nothing queued) when its packets would take the queue past {@code
+   * capacity} packets. An empty queue takes any job, so a batch larger than the capacity still
+   * goes.
+   */
   boolean add(J job) {
-    if (size.incrementAndGet() > capacity) {
-      size.decrementAndGet();
+    int packets = job.packets();
+    int after = size.addAndGet(packets);
+    if (after > capacity && after != packets) {
+      size.addAndGet(-packets);
       return false;
     }
     queue.add(job);
@@ -55,7 +66,7 @@ final class OrderedQueue<J extends OrderedQueue.Job> {
         J head;
         while ((head = queue.peek()) != null && head.isComplete()) {
           queue.poll();
-          size.decrementAndGet();
+          size.addAndGet(-head.packets());
           deliver.accept(head);
         }
       } finally {

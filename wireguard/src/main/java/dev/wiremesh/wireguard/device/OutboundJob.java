@@ -47,4 +47,9 @@ final class OutboundJob extends OrderedQueue.Job implements Runnable {
       peer.outbound.drain(peer::deliverOutbound);
     }
   }
+
+  @Override
+  int packets() {
+    return count;
+  }
 }

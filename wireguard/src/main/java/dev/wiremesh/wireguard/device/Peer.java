@@ -35,8 +35,8 @@ import java.util.logging.Logger;
 final class Peer {
   private static final Logger LOG = Logger.getLogger(Peer.class.getName());
 
-  /** Jobs in flight per peer and direction (wireguard-go's QueueOutboundSize). */
-  static final int QUEUE_ORDERED_SIZE = 1024;
+  /** Packets in flight per peer and direction (wireguard-go's QueueOutboundSize). */
+  static final int QUEUE_ORDERED_SIZE = Integer.getInteger("wiremesh.wg.queuePackets", 1024);
 
   final Device device;
   volatile NoisePublicKey publicKey; // replaced in place when the peer rotates its key

@@ -13,9 +13,20 @@ import org.junit.jupiter.api.Test;
 class OrderedQueueTest {
   static final class Item extends OrderedQueue.Job {
     final int seq;
+    final int packets;
 
     Item(int seq) {
+      this(seq, 1);
+    }
+
+    Item(int seq, int packets) {
       this.seq = seq;
+      this.packets = packets;
+    }
+
+    @Override
+    int packets() {
+      return packets;
     }
   }
 
@@ -48,6 +59,32 @@ class OrderedQueueTest {
     assertThat(q.add(new Item(2))).isTrue();
     assertThat(q.add(new Item(3))).isFalse();
     assertThat(q.size()).isEqualTo(2);
+  }
+
+  /**
+   * The capacity bounds packets, not batches: a queue of 1024 batches of 64 packets would hold a
+   * second of traffic at a gigabit (the delay every packet behind them waits: bufferbloat).
+   */
+  @Test
+  void capacityCountsPacketsNotBatches() {
+    OrderedQueue<Item> q = new OrderedQueue<>(100);
+    assertThat(q.add(new Item(1, 64))).isTrue();
+    assertThat(q.add(new Item(2, 64))).as("64 + 64 packets > 100").isFalse();
+    assertThat(q.add(new Item(3, 36))).isTrue();
+    assertThat(q.size()).isEqualTo(100);
+    assertThat(q.add(new Item(4, 1))).isFalse();
+  }
+
+  @Test
+  void anEmptyQueueTakesABatchLargerThanItsCapacity() {
+    OrderedQueue<Item> q = new OrderedQueue<>(16);
+    Item big = new Item(1, 64);
+    assertThat(q.add(big)).isTrue();
+    assertThat(q.add(new Item(2, 1))).isFalse();
+    big.complete();
+    q.drain(i -> {});
+    assertThat(q.size()).isZero();
+    assertThat(q.add(new Item(3, 16))).isTrue();
   }
 
   @Test
