@@ -35,8 +35,13 @@ import java.util.logging.Logger;
 final class Peer {
   private static final Logger LOG = Logger.getLogger(Peer.class.getName());
 
-  /** Packets in flight per peer and direction (wireguard-go's QueueOutboundSize). */
-  static final int QUEUE_ORDERED_SIZE = Integer.getInteger("wiremesh.wg.queuePackets", 1024);
+  /**
+   * Packets in flight per peer and direction. Counted in packets, not batches: 1024 batches of 64
+   * held a second of traffic at a gigabit, and a saturating TCP flow filled them, so every packet
+   * behind it (a ping, a DNS answer) waited 10-40 ms. 256 packets is 3 ms at a gigabit
+   * (docs/performance.md, "Latency under load"; wireguard/bench/latency.sh).
+   */
+  static final int QUEUE_ORDERED_SIZE = 256;
 
   final Device device;
   volatile NoisePublicKey publicKey; // replaced in place when the peer rotates its key
