@@ -5,6 +5,10 @@ import dev.wiremesh.api.agent.PeerConfig;
 import dev.wiremesh.cli.mesh.MeshState;
 import dev.wiremesh.planner.ipam.AddressOutcome;
 import dev.wiremesh.planner.ipam.Addresses;
+import dev.wiremesh.planner.nat.NatState;
+import dev.wiremesh.planner.nat.PairPath;
+import dev.wiremesh.planner.nat.RecordedNat;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +25,9 @@ import java.util.TreeSet;
  * @param problems what keeps a peer out of the mesh after the change (address conflicts, pools
  *     exhausted, a preshared key that cannot be read), by peer
  * @param unchanged nodes whose configuration stays as it is
+ * @param nat the NAT traversal state the configurations after the change are planned with, as the
+ *     operator recorded it in status: each node behind NAT with the endpoint published for it, each
+ *     relayed pair with its relay
  */
 public record MeshChange(
     String mesh,
@@ -28,10 +35,14 @@ public record MeshChange(
     Map<String, String> allocations,
     Map<String, String> problems,
     List<NodeChange> nodes,
-    List<String> unchanged) {
+    List<String> unchanged,
+    List<String> nat) {
 
-  /** The difference from {@code before} (null: the mesh is new) to {@code after}. */
-  static MeshChange between(MeshState before, MeshState after) {
+  /**
+   * The difference from {@code before} (null: the mesh is new) to {@code after}, both in the NAT
+   * traversal state recorded in status (nothing in it depends on {@code now}).
+   */
+  static MeshChange between(MeshState before, MeshState after, Instant now) {
     Map<String, String> names = new HashMap<>();
     if (before != null) {
       names.putAll(before.names());
@@ -63,8 +74,10 @@ public record MeshChange(
             });
     problems.putAll(after.plan().invalid());
 
-    Map<String, DeviceConfig> was = before == null ? Map.of() : AgentConfigs.of(before);
-    Map<String, DeviceConfig> will = AgentConfigs.of(after);
+    Map<String, DeviceConfig> was =
+        before == null ? Map.of() : AgentConfigs.of(before, AgentConfigs.nat(before, now));
+    RecordedNat.Applied nat = AgentConfigs.nat(after, now);
+    Map<String, DeviceConfig> will = AgentConfigs.of(after, nat);
     TreeSet<String> nodes = new TreeSet<>(was.keySet());
     nodes.addAll(will.keySet());
     List<NodeChange> changes = new ArrayList<>();
@@ -86,7 +99,27 @@ public record MeshChange(
               interfaceChanges(b, a),
               peerChanges(b, a, names)));
     }
-    return new MeshChange(after.name(), before == null, allocations, problems, changes, unchanged);
+    return new MeshChange(
+        after.name(), before == null, allocations, problems, changes, unchanged, natLines(nat));
+  }
+
+  private static List<String> natLines(RecordedNat.Applied nat) {
+    List<String> out = new ArrayList<>();
+    if (nat.decision() != null) {
+      NatState state = nat.decision().state();
+      state
+          .published()
+          .forEach((node, endpoint) -> out.add(node + " behind NAT, published at " + endpoint));
+      state
+          .paths()
+          .forEach(
+              (pair, path) -> {
+                if (path instanceof PairPath.Relayed r) {
+                  out.add(pair + " relayed via " + r.via());
+                }
+              });
+    }
+    return out;
   }
 
   private static List<String> interfaceChanges(DeviceConfig b, DeviceConfig a) {

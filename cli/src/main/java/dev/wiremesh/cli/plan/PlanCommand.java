@@ -40,7 +40,10 @@ import picocli.CommandLine.ParentCommand;
           + " Resources the API server would refuse are reported as it would report them, and"
           + " then nothing is planned. Hashes are of the configurations as the agents get them,"
           + " with the mesh's encryption policy, less the API server addresses the operator"
-          + " exempts in it (which only the operator knows).",
+          + " exempts in it (which only the operator knows). On a mesh with nodes behind NAT,"
+          + " the configurations are planned with the NAT traversal state the operator recorded"
+          + " in the node peers' status (published endpoints, keepalives, relayed pairs), as it"
+          + " pushes them while the agents report nothing new.",
       "",
       "Examples:",
       "  kubectl wiremesh plan -f laptop-bob.yaml",
@@ -78,7 +81,7 @@ public final class PlanCommand implements Runnable {
     Plan plan;
     try (Cluster cluster = root.cluster()) {
       validate(cluster, changes);
-      plan = plan(cluster, changes.resources());
+      plan = plan(cluster, changes.resources(), root.terminal().clock().instant());
     }
     var out = root.terminal().out();
     if (format == Format.json) {
@@ -155,7 +158,7 @@ public final class PlanCommand implements Runnable {
     }
   }
 
-  private static Plan plan(Cluster cluster, ChangeSet.Resources change) {
+  private static Plan plan(Cluster cluster, ChangeSet.Resources change, java.time.Instant now) {
     List<WireGuardMesh> meshesNow = cluster.meshes();
     List<WireGuardPeer> peersNow = cluster.peers();
     List<Node> nodes = cluster.nodes();
@@ -233,7 +236,7 @@ public final class PlanCommand implements Runnable {
                 Secret s = secretsThen.get(key(ref.getNamespace(), ref.getName()));
                 return s != null ? s : cluster.secret(ref.getNamespace(), ref.getName());
               });
-      meshes.add(MeshChange.between(was, will));
+      meshes.add(MeshChange.between(was, will, now));
     }
     return new Plan(applied, meshes, missing);
   }

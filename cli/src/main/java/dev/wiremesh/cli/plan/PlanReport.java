@@ -24,6 +24,10 @@ final class PlanReport {
       c.problems()
           .forEach((p, m) -> s.append("    ").append(p).append(": ").append(m).append('\n'));
     }
+    if (!c.nat().isEmpty() && !c.nodes().isEmpty()) {
+      s.append("  NAT traversal, as the operator recorded it in status:\n");
+      c.nat().forEach(l -> s.append("    ").append(l).append('\n'));
+    }
     for (NodeChange n : c.nodes()) {
       s.append("  node ")
           .append(n.node())

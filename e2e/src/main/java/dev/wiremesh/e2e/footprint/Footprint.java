@@ -32,20 +32,27 @@ import java.util.stream.Stream;
  *       (it is ready once it has restored its persisted configuration).
  * </ol>
  *
- * Prints one line per sample and a summary (medians). Figures only: nothing is asserted.
+ * With {@code --external-peers N}, N external peers (WireGuardPeers with a public key of their own,
+ * as a site or a laptop joins) are added before the first round; they all attach to the gateway
+ * (node-1), whose agent is then reported on its own.
+ *
+ * <p>Prints one line per sample and a summary (medians). Figures only: nothing is asserted.
  */
 public final class Footprint {
 
   static final String USAGE =
       """
       usage: footprint [--nodes N] [--rounds R] [--idle SECONDS] [--state-dir DIR]
-                       [--agent NAME=FLAGS]... [--operator NAME=FLAGS]...
+                       [--agent NAME=FLAGS]... [--operator NAME=FLAGS]... [--external-peers N]
         --nodes N        nodes of the local mesh, 1-50 (default 3)
         --rounds R       rounds of measurement (default 3)
         --idle SECONDS   time without a change before memory is read (default 30)
         --agent V        an agent variant: NAME=FLAGS (JVM flags separated by spaces, replacing the
                          launcher's memory flags) or 'launcher'; repeat to compare (default: launcher)
         --operator V     an operator variant, the same way
+        --external-peers N  add N external peers (random public keys), which all attach to the
+                         gateway node-1: its agent then holds N + nodes - 1 peers and is reported
+                         on its own (default 0)
         --state-dir DIR  logs and the nodes' state; node-N folders of an earlier run are removed
                          first (default /run/wiremesh-footprint)
       Needs root and a build (./mvnw -B package -DskipTests); uses the local mesh's namespaces and
@@ -55,12 +62,15 @@ public final class Footprint {
   private final PrintStream out;
   private final List<Variant> agentVariants;
   private final List<Variant> operatorVariants;
+  private final int externalPeers;
   private final Map<String, Samples> samples = new LinkedHashMap<>();
 
-  private Footprint(PrintStream out, List<Variant> agents, List<Variant> operators) {
+  private Footprint(
+      PrintStream out, List<Variant> agents, List<Variant> operators, int externalPeers) {
     this.out = out;
     this.agentVariants = agents;
     this.operatorVariants = operators;
+    this.externalPeers = externalPeers;
   }
 
   public static void main(String[] args) {
@@ -72,6 +82,7 @@ public final class Footprint {
     int nodes = 3;
     int rounds = 3;
     int idle = 30;
+    int external = 0;
     Path state = Path.of("/run/wiremesh-footprint");
     List<Variant> agents = new ArrayList<>();
     List<Variant> operators = new ArrayList<>();
@@ -83,6 +94,7 @@ public final class Footprint {
           case "--nodes" -> nodes = number(opt, a);
           case "--rounds" -> rounds = number(opt, a);
           case "--idle" -> idle = number(opt, a);
+          case "--external-peers" -> external = number(opt, a);
           case "--state-dir" -> state = Path.of(value(opt, a));
           case "--agent" -> agents.add(Variant.parse(value(opt, a), JvmFlags.AGENT));
           case "--operator" -> operators.add(Variant.parse(value(opt, a), JvmFlags.OPERATOR));
@@ -95,6 +107,10 @@ public final class Footprint {
       }
       if (rounds < 1 || idle < 0) {
         throw new IllegalArgumentException("--rounds must be at least 1 and --idle at least 0");
+      }
+      if (external < 0 || external > MAX_EXTERNAL_PEERS) {
+        throw new IllegalArgumentException(
+            "--external-peers must be 0 to " + MAX_EXTERNAL_PEERS + ", not " + external);
       }
       if (agents.size() > nodes) {
         throw new IllegalArgumentException(
@@ -115,7 +131,7 @@ public final class Footprint {
         new LocalMesh.Options(
             home, state, nodes, "wml", "172.29.0", 0, Duration.ofSeconds(10), true);
     try {
-      new Footprint(out, agents, operators).measure(o, rounds, Duration.ofSeconds(idle));
+      new Footprint(out, agents, operators, external).measure(o, rounds, Duration.ofSeconds(idle));
       return 0;
     } catch (IOException | RuntimeException e) {
       err.println("footprint: " + e.getMessage());
@@ -140,12 +156,20 @@ public final class Footprint {
     try (LocalMesh mesh = LocalMesh.start(o)) {
       mesh.awaitUp(Duration.ofSeconds(600));
       out.printf("mesh up (every tunnel, ping matrix complete) after %.1f s%n", seconds(t0));
+      if (externalPeers > 0) {
+        long t1 = System.nanoTime();
+        ExternalPeers.add(mesh, externalPeers);
+        out.printf(
+            "%s holds %d peers (%d external) %.1f s after they were added%n",
+            GATEWAY, externalPeers + o.nodes() - 1, externalPeers, seconds(t1));
+      }
       for (int round = 1; round <= rounds; round++) {
-        if (agentVariants.size() > 1) {
+        if (agentVariants.size() > 1 || round == 1 && !launcher(agentVariants, JvmFlags.AGENT)) {
           restartAll(mesh, round);
         }
         for (Variant op : operatorVariants) {
-          if (operatorVariants.size() > 1) {
+          if (operatorVariants.size() > 1
+              || round == 1 && !launcher(operatorVariants, JvmFlags.OPERATOR)) {
             mesh.operator().stop();
             mesh.operator().useMemoryFlags(op.flags());
             mesh.operator().start();
@@ -162,6 +186,19 @@ public final class Footprint {
     out.println();
     out.println("summary (medians over the rounds; RSS in MB, start to Ready in ms):");
     samples.forEach((k, s) -> out.println("  " + k + ": " + s.summary()));
+  }
+
+  /** The node that external peers attach to: the local mesh labels node-1 as the gateway. */
+  static final String GATEWAY = "node-1";
+
+  static final int MAX_EXTERNAL_PEERS = 5000;
+
+  /**
+   * Whether the one variant is the launcher's own flags, those the mesh started with: any other
+   * set, even alone, needs a restart before it is measured.
+   */
+  private static boolean launcher(List<Variant> variants, List<String> flags) {
+    return variants.size() == 1 && variants.getFirst().flags().equals(flags);
   }
 
   /** Every agent restarted with its variant of this round, in parallel; back when all are ready. */
@@ -191,11 +228,25 @@ public final class Footprint {
   private void sampleMemory(LocalMesh mesh, int round, Variant operatorVariant) {
     if (operatorVariants.size() == 1 || operatorVariant == operatorVariants.getFirst()) {
       for (Variant v : agentVariants) {
-        List<Rss> rss =
+        List<MeshNode> nodes =
             mesh.nodes().stream()
                 .filter(n -> agentVariants.size() == 1 || variantOf(n, round) == v)
-                .map(n -> Rss.of(n.agent().pid()))
                 .toList();
+        if (externalPeers > 0) {
+          for (MeshNode g : nodes.stream().filter(n -> n.name().equals(GATEWAY)).toList()) {
+            Rss r = Rss.of(g.agent().pid());
+            String peers = (externalPeers + mesh.nodes().size() - 1) + " peers";
+            out.printf(
+                "round %d agent %s on %s (%s): RSS %.1f MB (anon %.1f)%n",
+                round, v.name(), GATEWAY, peers, r.totalKb() / 1024.0, r.anonKb() / 1024.0);
+            series("agent " + v.name() + " with " + peers + " RSS").add(r.totalKb() / 1024.0);
+          }
+          nodes = nodes.stream().filter(n -> !n.name().equals(GATEWAY)).toList();
+          if (nodes.isEmpty()) {
+            continue;
+          }
+        }
+        List<Rss> rss = nodes.stream().map(n -> Rss.of(n.agent().pid())).toList();
         out.printf(
             "round %d agent %s: RSS MB %s (anon median %.1f)%n",
             round, v.name(), mb(rss.stream().map(Rss::totalKb).toList()), anonMedian(rss));
@@ -219,10 +270,12 @@ public final class Footprint {
    */
   private void startToReady(LocalMesh mesh, int round, int v) throws IOException {
     Variant variant = agentVariants.get(v);
+    // The gateway's start with external peers is not the same measurement: another node if any.
     MeshNode n =
         mesh.nodes().stream()
             .filter(x -> agentVariants.size() == 1 || variantOf(x, round) == variant)
-            .reduce((first, second) -> second)
+            .sorted(Comparator.comparing(x -> externalPeers > 0 && x.name().equals(GATEWAY)))
+            .findFirst()
             .orElseThrow();
     JavaApp agent = n.agent();
     agent.stop();

@@ -19,14 +19,18 @@ public final class JvmFlags {
       List.of("--enable-native-access=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED");
 
   /**
-   * The agent's memory flags: the serial collector with a heap handed back when free, small thread
-   * stacks, a smaller code cache and two JIT threads (the data plane still gets C2); malloc's free
-   * memory handed back every 2 s; 8-byte object headers (JEP 519); and the AOT cache, used when the
-   * build made one (node-agent/pom.xml: {@code -Dwiremesh.aot.skip=false}; off by default).
+   * The agent's memory flags: the serial collector with a heap that starts at 16 MB (by default the
+   * JVM starts it at 1/64 of the node's memory, or of the container's limit: 384 MB on a 24 GB
+   * machine, whose young generation alone, 128 MB, is soon all resident) and is handed back when
+   * free, small thread stacks, a smaller code cache and two JIT threads (the data plane still gets
+   * C2); malloc's free memory handed back every 2 s; 8-byte object headers (JEP 519); and the AOT
+   * cache, used when the build made one (node-agent/pom.xml: {@code -Dwiremesh.aot.skip=false}; off
+   * by default).
    */
   public static final List<String> AGENT =
       List.of(
           "-XX:+UseSerialGC",
+          "-Xms16m",
           "-XX:MinHeapFreeRatio=10",
           "-XX:MaxHeapFreeRatio=30",
           "-Xss512k",

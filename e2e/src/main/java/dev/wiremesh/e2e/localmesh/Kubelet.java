@@ -115,9 +115,11 @@ public final class Kubelet {
       }
       boolean running = n.agent().running();
       Probes now = new Probes(running && probe(n, "started"), running && probe(n, "ready"));
-      Probes before = probes.put(n.name(), now);
-      if (!Objects.equals(before, now)) {
+      if (!Objects.equals(probes.get(n.name()), now)) {
+        // Recorded once the Pod says so: an update the API server missed (it was down) is tried
+        // again at the next round instead of leaving the Pod as it was.
         client.pods().inNamespace(namespace).resource(pod(n, now)).update();
+        probes.put(n.name(), now);
       }
     }
   }

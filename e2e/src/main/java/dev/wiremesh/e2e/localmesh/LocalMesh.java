@@ -239,6 +239,13 @@ public final class LocalMesh implements AutoCloseable {
             NAMESPACE,
             "WIREMESH_RESYNC",
             options.resync().toSeconds() + "s",
+            // A renewed certificate is noticed within a resync rather than 5 minutes.
+            "WIREMESH_PKI_CHECK_INTERVAL",
+            options.resync().toSeconds() + "s",
+            // A renewed CA is trusted for three resyncs (the agents reload every resync) before
+            // the certificates come from it, rather than 10 minutes.
+            "WIREMESH_PKI_CA_OVERLAP",
+            options.resync().multipliedBy(3).toSeconds() + "s",
             "QUARKUS_HTTP_PORT",
             "0"),
         null,
@@ -399,9 +406,15 @@ public final class LocalMesh implements AutoCloseable {
             "agent " + name,
             options.home().resolve("node-agent/target/quarkus-app/quarkus-run.jar"),
             Map.of(
-                "NODE_NAME", name,
-                "WIREMESH_TLS_DIR", dir.resolve("tls").toString(),
-                "WIREMESH_AGENT_STATE_DIR", dir.resolve("state").toString()),
+                "NODE_NAME",
+                name,
+                "WIREMESH_TLS_DIR",
+                dir.resolve("tls").toString(),
+                "WIREMESH_AGENT_STATE_DIR",
+                dir.resolve("state").toString(),
+                // Renewed TLS files are served within a resync rather than a minute.
+                "QUARKUS_TLS_AGENT_RELOAD_PERIOD",
+                options.resync().toSeconds() + "s"),
             ns,
             dir.resolve("uapi"),
             dir.resolve("agent.log"));
@@ -522,6 +535,51 @@ public final class LocalMesh implements AutoCloseable {
                         + " is not behind a NAT; NATed nodes: "
                         + nats.keySet()
                         + " (Options.withNat, wiremesh-local up --nat)"));
+  }
+
+  /** The nftables table in a node's namespace through which {@link #refuseAgentApi} works. */
+  static final String REFUSE_TABLE = "wiremesh-e2e-refuse";
+
+  /**
+   * Refuses connections to the node agent's API (its mTLS port) in the node's namespace while the
+   * agent runs and its probes pass, so its Pod stays Ready: the operator's pushes and steps to it
+   * fail at once (a TCP reset), as with an agent whose API is cut off by a network policy. The data
+   * plane is untouched. {@link #allowAgentApi} undoes it.
+   */
+  public void refuseAgentApi(String name) {
+    String ns = node(name).netns();
+    Sh.run(Sh.inNetns(ns, "nft", "add", "table", "inet", REFUSE_TABLE));
+    Sh.run(
+        Sh.inNetns(
+            ns,
+            "nft",
+            "add",
+            "chain",
+            "inet",
+            REFUSE_TABLE,
+            "input",
+            "{ type filter hook input priority -10 ; }"));
+    Sh.run(
+        Sh.inNetns(
+            ns,
+            "nft",
+            "add",
+            "rule",
+            "inet",
+            REFUSE_TABLE,
+            "input",
+            "tcp",
+            "dport",
+            Integer.toString(Kubelet.AGENT_PORT),
+            "reject",
+            "with",
+            "tcp",
+            "reset"));
+  }
+
+  /** Undoes {@link #refuseAgentApi}; quiet when it was not done. */
+  public void allowAgentApi(String name) {
+    Sh.tryRun(Sh.inNetns(node(name).netns(), "nft", "delete", "table", "inet", REFUSE_TABLE));
   }
 
   /** A node leaves: its Node and Pod objects go, its agent stops and its namespace is removed. */
@@ -721,25 +779,33 @@ public final class LocalMesh implements AutoCloseable {
    * as {@code wg show <interface> peers} would.
    */
   public java.util.Set<String> agentPeers(String nodeName, String iface) {
-    Path socket = node(nodeName).uapiDir().resolve(iface + ".sock");
     java.util.Set<String> keys = new java.util.TreeSet<>();
+    for (String line : uapiGet(nodeName, iface).split("\n")) {
+      if (line.startsWith("public_key=")) {
+        keys.add(
+            java.util.Base64.getEncoder()
+                .encodeToString(java.util.HexFormat.of().parseHex(line.substring(11))));
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * What a node's agent answers {@code get=1} on its UAPI socket: the device and every peer (public
+   * key, endpoint, latest handshake, ...) as {@code wg show} reads them, in the UAPI's key=value
+   * lines.
+   */
+  public String uapiGet(String nodeName, String iface) {
+    Path socket = node(nodeName).uapiDir().resolve(iface + ".sock");
     try (var ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
       ch.connect(java.net.UnixDomainSocketAddress.of(socket));
       ch.write(
           java.nio.ByteBuffer.wrap(
               "get=1\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-      String reply = new String(readAll(ch), java.nio.charset.StandardCharsets.US_ASCII);
-      for (String line : reply.split("\n")) {
-        if (line.startsWith("public_key=")) {
-          keys.add(
-              java.util.Base64.getEncoder()
-                  .encodeToString(java.util.HexFormat.of().parseHex(line.substring(11))));
-        }
-      }
+      return new String(readAll(ch), java.nio.charset.StandardCharsets.US_ASCII);
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + socket + ": " + e.getMessage(), e);
     }
-    return keys;
   }
 
   private static byte[] readAll(java.nio.channels.SocketChannel ch) throws IOException {

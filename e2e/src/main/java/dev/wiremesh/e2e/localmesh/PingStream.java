@@ -1,6 +1,7 @@
 package dev.wiremesh.e2e.localmesh;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,8 +22,27 @@ public final class PingStream {
    * @param sent requests counted
    * @param lost of those, unanswered
    * @param longestGap the most requests in a row without an answer
+   * @param lostAt when each lost request was found unanswered (ping's clock as it printed "no
+   *     answer yet", one interval after sending it), in order; a lost request ping printed nothing
+   *     for has none
    */
-  public record Result(String what, int sent, int lost, int longestGap, int intervalMillis) {
+  public record Result(
+      String what, int sent, int lost, int longestGap, int intervalMillis, List<Instant> lostAt) {
+    public Result {
+      lostAt = List.copyOf(lostAt);
+    }
+
+    /** How many requests were lost outside every one of {@code windows} (or at an unknown time). */
+    public int lostOutside(List<Window> windows) {
+      return lost
+          - (int) lostAt.stream().filter(t -> windows.stream().anyMatch(w -> w.holds(t))).count();
+    }
+
+    /** How many requests were lost inside {@code window}. */
+    public int lostIn(Window window) {
+      return (int) lostAt.stream().filter(window::holds).count();
+    }
+
     @Override
     public String toString() {
       return String.format(
@@ -31,8 +51,17 @@ public final class PingStream {
     }
   }
 
+  /** A stretch of time, both ends included. */
+  public record Window(String what, Instant from, Instant to) {
+    public boolean holds(Instant t) {
+      return !t.isBefore(from) && !t.isAfter(to);
+    }
+  }
+
   private static final Pattern SEQ = Pattern.compile("bytes from .*icmp_seq=(\\d+)");
   private static final Pattern SENT = Pattern.compile("(\\d+) packets transmitted");
+  private static final Pattern NO_ANSWER =
+      Pattern.compile("\\[(\\d+)\\.(\\d{6})\\] no answer yet for icmp_seq=(\\d+)");
 
   private final String what;
   private final int intervalMillis;
@@ -63,6 +92,8 @@ public final class PingStream {
             "ping",
             address.contains(":") ? "-6" : "-4",
             "-n",
+            "-D", // each line with the time it was printed
+            "-O", // a line for each request still unanswered when the next one goes
             "-i",
             String.format(java.util.Locale.ROOT, "%.3f", intervalMillis / 1000.0),
             address);
@@ -88,7 +119,8 @@ public final class PingStream {
 
   /**
    * Reads ping's output: each answer's icmp_seq (not the errors', "From ... Destination Host
-   * Unreachable"), and the number transmitted from the summary.
+   * Unreachable"), when each request was reported unanswered ("no answer yet", with -D's time), and
+   * the number transmitted from the summary.
    */
   static Result parse(String what, String out, int intervalMillis) {
     Matcher t = SENT.matcher(out);
@@ -102,17 +134,28 @@ public final class PingStream {
     while (m.find()) {
       answered.set(Integer.parseInt(m.group(1)));
     }
+    java.util.Map<Integer, Instant> unanswered = new java.util.HashMap<>();
+    Matcher o = NO_ANSWER.matcher(out);
+    while (o.find()) {
+      unanswered.putIfAbsent(
+          Integer.parseInt(o.group(3)),
+          Instant.ofEpochSecond(Long.parseLong(o.group(1)), Long.parseLong(o.group(2)) * 1000));
+    }
     int lost = 0;
     int gap = 0;
     int longest = 0;
+    List<Instant> lostAt = new java.util.ArrayList<>();
     for (int seq = 1; seq <= counted; seq++) {
       if (answered.get(seq)) {
         gap = 0;
       } else {
         lost++;
         longest = Math.max(longest, ++gap);
+        if (unanswered.containsKey(seq)) {
+          lostAt.add(unanswered.get(seq));
+        }
       }
     }
-    return new Result(what, counted, lost, longest, intervalMillis);
+    return new Result(what, counted, lost, longest, intervalMillis, lostAt);
   }
 }

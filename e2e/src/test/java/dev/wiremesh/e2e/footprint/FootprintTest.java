@@ -32,6 +32,8 @@ class FootprintTest {
     assertThat(run("--rounds", "0")).contains("--rounds must be at least 1");
     assertThat(run("--nodes", "1", "--agent", "a=-Xss1m", "--agent", "b=-Xss2m"))
         .contains("2 agent variants need at least as many nodes, not 1");
+    assertThat(run("--external-peers", "-1"))
+        .contains("--external-peers must be 0 to 5000, not -1");
     assertThat(run("--frobnicate")).contains("unknown option '--frobnicate'").contains("usage:");
   }
 

@@ -33,6 +33,7 @@ class EncryptionRequiredIT {
   static final Duration UP = Duration.ofSeconds(120);
   static final String TABLE = "wiremesh-mesh";
   static LocalMesh mesh;
+  static KeyScan keyScan;
   static MeshNode n1;
   static MeshNode n2;
   static String n2Tunnel;
@@ -46,6 +47,7 @@ class EncryptionRequiredIT {
         LocalMesh.start(
             new LocalMesh.Options(
                 home, state, 3, "wme", "172.30.98", 0, Duration.ofSeconds(3), true));
+    keyScan = KeyScan.watch(mesh);
     PingMatrix m = mesh.awaitUp(UP);
     assertThat(m.complete()).as(m.render()).isTrue();
     n1 = mesh.nodes().get(0);
@@ -56,9 +58,19 @@ class EncryptionRequiredIT {
 
   @AfterAll
   static void stop() {
+    if (keyScan != null) {
+      keyScan.close();
+    }
     if (mesh != null) {
       mesh.close();
     }
+  }
+
+  /** Last: no private or preshared key in any log or object of the API server ({@link KeyScan}). */
+  @Test
+  @Order(99)
+  void noPrivateOrPresharedKeyAppearsInAnyLogOrResource() throws Exception {
+    keyScan.assertNoPrivateOrPresharedKeyAppears();
   }
 
   static String ipv4TunnelAddress(String node) {

@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.wiremesh.api.agent.DeviceConfig;
-import dev.wiremesh.api.agent.EncryptionPolicy;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardMesh;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import dev.wiremesh.e2e.localmesh.LocalMesh;
@@ -43,6 +41,7 @@ class KubectlPluginIT {
 
   static final ObjectMapper JSON = new ObjectMapper();
   static LocalMesh mesh;
+  static KeyScan keyScan;
   static Path home;
   static Path work;
 
@@ -61,14 +60,25 @@ class KubectlPluginIT {
                 0,
                 Duration.ofSeconds(5),
                 true));
+    keyScan = KeyScan.watch(mesh);
     mesh.awaitUp(Duration.ofMinutes(3));
   }
 
   @AfterAll
   static void stop() {
+    if (keyScan != null) {
+      keyScan.close();
+    }
     if (mesh != null) {
       mesh.close();
     }
+  }
+
+  /** Last: no private or preshared key in any log or object of the API server ({@link KeyScan}). */
+  @Test
+  @Order(99)
+  void noPrivateOrPresharedKeyAppearsInAnyLogOrResource() throws Exception {
+    keyScan.assertNoPrivateOrPresharedKeyAppears();
   }
 
   /** The picture of the mesh; kept in e2e/target for docs/ (README shows it). */
@@ -268,24 +278,8 @@ class KubectlPluginIT {
         .isEqualTo(address.replace(", ", ","));
   }
 
-  /**
-   * The hash of the configuration each node's agent applied, as it persisted it, without the API
-   * server addresses in its encryption policy: the operator exempts those (ApiServers), and only it
-   * knows them, so the plan's hashes leave them out.
-   */
   static Map<String, String> appliedHashes() throws IOException {
-    Map<String, String> out = new TreeMap<>();
-    for (MeshNode n : mesh.nodes()) {
-      Path f = n.stateDir().resolve("applied-config.json");
-      DeviceConfig c = JSON.readValue(f.toFile(), DeviceConfig.class);
-      EncryptionPolicy p = c.encryption();
-      out.put(
-          n.name(),
-          c.withEncryption(p == null ? null : new EncryptionPolicy(p.mode(), p.table(), List.of()))
-              .withHash()
-              .hash());
-    }
-    return out;
+    return AppliedConfigs.hashes(mesh);
   }
 
   record Run(int exit, String out, byte[] bytes, String err) {}

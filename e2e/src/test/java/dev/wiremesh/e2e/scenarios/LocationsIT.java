@@ -41,6 +41,7 @@ class LocationsIT {
   static final Duration FAILOVER = Duration.ofSeconds(45);
 
   static LocalMesh mesh;
+  static KeyScan keyScan;
 
   @BeforeAll
   static void start() throws Exception {
@@ -51,13 +52,24 @@ class LocationsIT {
             new LocalMesh.Options(
                     home, state, 4, "wmo", "172.30.97", 0, Duration.ofSeconds(5), true)
                 .withLocations(2, null));
+    keyScan = KeyScan.watch(mesh);
   }
 
   @AfterAll
   static void stop() {
+    if (keyScan != null) {
+      keyScan.close();
+    }
     if (mesh != null) {
       mesh.close();
     }
+  }
+
+  /** Last: no private or preshared key in any log or object of the API server ({@link KeyScan}). */
+  @Test
+  @Order(99)
+  void noPrivateOrPresharedKeyAppearsInAnyLogOrResource() throws Exception {
+    keyScan.assertNoPrivateOrPresharedKeyAppears();
   }
 
   static Map<String, String> leaders() {

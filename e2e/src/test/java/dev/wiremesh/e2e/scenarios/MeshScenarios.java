@@ -625,8 +625,16 @@ public abstract class MeshScenarios {
     return spec;
   }
 
+  /** Every private key {@link X25519Keys#generate} made: none may show in a log or a resource. */
+  static final java.util.Set<String> GENERATED_PRIVATE_KEYS =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /** A WireGuard key pair from the JDK's X25519 (raw 32-byte keys, base64 as wg prints them). */
   record X25519Keys(String privateKey, String publicKey) {
+    X25519Keys {
+      GENERATED_PRIVATE_KEYS.add(privateKey);
+    }
+
     static X25519Keys generate() throws Exception {
       var kp = KeyPairGenerator.getInstance("X25519").generateKeyPair();
       byte[] pkcs8 = kp.getPrivate().getEncoded();

@@ -4,7 +4,6 @@ import dev.wiremesh.agent.state.AtomicFiles;
 import dev.wiremesh.wireguard.crypto.NoisePrivateKey;
 import dev.wiremesh.wireguard.crypto.NoisePublicKey;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,14 +55,14 @@ public final class KeyStore {
     Path next = stateDir.resolve(NEXT_FILE);
     Path previous = stateDir.resolve(PREVIOUS_FILE);
     for (Path f : List.of(current, next, previous)) {
-      AtomicFiles.removeLeftovers(f); // a key write killed mid-way
+      AtomicFiles.removeLeftovers(f); // a key write killed mid-way: zeroed, then deleted
     }
     if (!Files.exists(current) && Files.exists(next) && Files.exists(previous)) {
       // A commit stopped between its two renames: finish it.
       move(next, current);
     }
     // A finish stopped after it set the previous key aside: finish it.
-    shred(stateDir.resolve(DROPPED_FILE));
+    AtomicFiles.shred(stateDir.resolve(DROPPED_FILE));
     NoisePrivateKey key = loadOrCreate(stateDir);
     NoisePrivateKey n = Files.exists(next) ? load(next) : null;
     NoisePrivateKey p = Files.exists(previous) ? load(previous) : null;
@@ -105,24 +104,7 @@ public final class KeyStore {
     if (Files.exists(file)) {
       move(file, dropped);
     }
-    shred(dropped);
-  }
-
-  private static void shred(Path file) throws IOException {
-    if (!Files.exists(file)) {
-      return;
-    }
-    Path stateDir = file.toAbsolutePath().getParent();
-    // Best effort against recovery from the disk; a copy-on-write file system may keep old blocks.
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      ByteBuffer zeros = ByteBuffer.allocate((int) Math.max(ch.size(), 64));
-      while (zeros.hasRemaining()) {
-        ch.write(zeros);
-      }
-      ch.force(true);
-    }
-    Files.delete(file);
-    fsync(stateDir);
+    AtomicFiles.shred(dropped);
   }
 
   private static void move(Path from, Path to) throws IOException {

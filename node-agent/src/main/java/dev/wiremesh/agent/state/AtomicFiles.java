@@ -24,10 +24,11 @@ public final class AtomicFiles {
   private AtomicFiles() {}
 
   /**
-   * Deletes what {@link #write} calls to {@code target} left behind when the process was killed
-   * between creating their temporary file and renaming it ({@code .NAME.*.tmp} beside {@code
+   * Zeroes and deletes what {@link #write} calls to {@code target} left behind when the process was
+   * killed between creating their temporary file and renaming it ({@code .NAME.*.tmp} beside {@code
    * target}): the rename never happened, so the file is the old content or none, and the debris
-   * would pile up, holding keys or preshared keys. Call it at start, before any write.
+   * would pile up, holding keys or preshared keys — hence {@link #shred}, not a plain delete. Call
+   * it at start, before any write.
    *
    * @return how many files were deleted
    */
@@ -40,12 +41,44 @@ public final class AtomicFiles {
     int removed = 0;
     try (var files = Files.newDirectoryStream(dir, p -> isLeftover(p, prefix))) {
       for (Path p : files) {
-        if (Files.deleteIfExists(p)) {
+        if (shred(p)) {
           removed++;
         }
       }
     }
     return removed;
+  }
+
+  /**
+   * Overwrites a file that held a secret with zeros (at least 64 bytes, so its length tells
+   * nothing), forces that to the disk, then deletes the file and syncs its folder. Best effort
+   * against recovery from the disk: a copy-on-write file system or an SSD's wear levelling may keep
+   * the old blocks.
+   *
+   * @return false if there was no such file
+   */
+  public static boolean shred(Path file) throws IOException {
+    if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return Files.deleteIfExists(file);
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ByteBuffer zeros = ByteBuffer.allocate((int) Math.max(ch.size(), 64));
+      while (zeros.hasRemaining()) {
+        ch.write(zeros);
+      }
+      ch.force(true);
+    }
+    Files.delete(file);
+    fsync(file.toAbsolutePath().getParent());
+    return true;
+  }
+
+  private static void fsync(Path dir) {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException ignored) {
+      // Some file systems cannot fsync a folder; a rename or delete is still atomic.
+    }
   }
 
   private static boolean isLeftover(Path p, String prefix) {
@@ -73,13 +106,16 @@ public final class AtomicFiles {
         ch.force(true);
       }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-        d.force(true);
-      } catch (IOException ignored) {
-        // Some file systems cannot fsync a folder; the move itself is still atomic.
-      }
+      fsync(dir);
     } finally {
-      Files.deleteIfExists(tmp);
+      if (Files.exists(tmp)) {
+        // The write failed before its rename: what it wrote of the content goes too.
+        try {
+          shred(tmp);
+        } catch (IOException e) {
+          Files.deleteIfExists(tmp);
+        }
+      }
     }
   }
 }

@@ -125,6 +125,36 @@ class KeyStoreTest {
     }
   }
 
+  /**
+   * A next key's write killed after it wrote its temporary file and before the rename leaves a
+   * whole key in {@code .next.key.*.tmp}: the next start zeroes it before deleting it. A second
+   * name for the same file (a hard link) shows what its blocks hold once the leftover is gone.
+   */
+  @Test
+  void aKeyWriteKilledBeforeItsRenameLeavesAFileThatIsZeroedThenDeleted() throws Exception {
+    NoisePrivateKey current = KeyStore.loadOrCreate(dir);
+    String secret = NoisePrivateKey.generate(new java.security.SecureRandom()).toBase64() + "\n";
+    Path leftover = dir.resolve(".next.key.4242424242.tmp");
+    Files.createFile(
+        leftover,
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(leftover, secret, StandardCharsets.US_ASCII);
+    Path sameFile = dir.resolve("same-file-as-the-leftover");
+    Files.createLink(sameFile, leftover);
+
+    NodeKeys keys = KeyStore.loadNodeKeys(dir);
+
+    assertThat(keys.current().publicKey()).isEqualTo(current.publicKey());
+    assertThat(keys.next()).as("no next key from a write that never finished").isNull();
+    assertThat(leftover).doesNotExist();
+    byte[] after = Files.readAllBytes(sameFile);
+    assertThat(after).hasSizeGreaterThanOrEqualTo(secret.length());
+    assertThat(new String(after, StandardCharsets.US_ASCII)).doesNotContain(secret.strip());
+    for (byte b : after) {
+      assertThat(b).as("the leftover's bytes were overwritten with zeros").isZero();
+    }
+  }
+
   @Test
   void bothANextAndAPreviousKeyIsRefusedWithTheWayOut() throws Exception {
     KeyStore.loadOrCreate(dir);

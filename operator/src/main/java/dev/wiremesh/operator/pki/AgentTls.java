@@ -29,7 +29,15 @@ public final class AgentTls {
 
   /** The operator's client context: presents {@code client}, trusts agents issued by {@code ca}. */
   public static SSLContext clientContext(X509Certificate ca, IssuedCertificate client) {
-    return context(client, ca, true);
+    return context(client, List.of(ca), true);
+  }
+
+  /**
+   * The operator's client context: presents {@code client}, trusts agents issued by any of {@code
+   * cas} (a CA and the one it replaces, while a renewed CA is rolled out).
+   */
+  public static SSLContext clientContext(List<X509Certificate> cas, IssuedCertificate client) {
+    return context(client, cas, true);
   }
 
   /**
@@ -37,10 +45,16 @@ public final class AgentTls {
    * {@code ca} (what the agent does; the operator's tests use it for fake agents).
    */
   public static SSLContext serverContext(X509Certificate ca, IssuedCertificate server) {
-    return context(server, ca, false);
+    return context(server, List.of(ca), false);
   }
 
-  private static SSLContext context(IssuedCertificate own, X509Certificate ca, boolean client) {
+  /** A server context requiring client certificates that chain to any of {@code cas}. */
+  public static SSLContext serverContext(List<X509Certificate> cas, IssuedCertificate server) {
+    return context(server, cas, false);
+  }
+
+  private static SSLContext context(
+      IssuedCertificate own, List<X509Certificate> cas, boolean client) {
     try {
       KeyStore keys = KeyStore.getInstance("PKCS12");
       keys.load(null, null);
@@ -51,7 +65,9 @@ public final class AgentTls {
 
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
-      trust.setCertificateEntry("ca", ca);
+      for (int i = 0; i < cas.size(); i++) {
+        trust.setCertificateEntry("ca" + i, cas.get(i));
+      }
       TrustManagerFactory tmf =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);

@@ -19,9 +19,10 @@ import java.time.Clock;
 
 /**
  * Owns the PKI material and the agent client built from it. The PKI Secrets are ensured on first
- * use (the first reconcile), then re-checked every {@link #PKI_CHECK} and whenever the operator's
- * client certificate is due — which renews the agents' Secret too (the agents reload mounted
- * certificates); the client is rebuilt only when its certificate or the CA changed.
+ * use (the first reconcile), then re-checked every {@code wiremesh.pki.check-interval} (5 minutes)
+ * and whenever the operator's client certificate is due — which renews the agents' Secret too (the
+ * agents reload mounted certificates); the client is rebuilt only when its certificate or the CA
+ * changed.
  */
 @ApplicationScoped
 public class AgentBeans {
@@ -30,9 +31,6 @@ public class AgentBeans {
   @Inject OperatorConfig config;
   @Inject ObjectMapper json;
   @Inject Clock clock;
-
-  /** How often the PKI Secrets are re-read, so a deleted or edited Secret is put right. */
-  static final java.time.Duration PKI_CHECK = java.time.Duration.ofMinutes(5);
 
   private PkiSecrets.Material material;
   private java.time.Instant checked = java.time.Instant.MIN;
@@ -54,14 +52,15 @@ public class AgentBeans {
     java.time.Instant now = clock.instant();
     if (material != null
         && !Renewal.isDue(material.client().certificate(), now)
-        && now.isBefore(checked.plus(PKI_CHECK))) {
+        && now.isBefore(checked.plus(config.pki().checkInterval()))) {
       return;
     }
-    PkiSecrets.Material fresh = new PkiSecrets(client, config.namespace(), clock).ensure();
+    PkiSecrets.Material fresh =
+        new PkiSecrets(client, config.namespace(), clock, config.pki().caOverlap()).ensure();
     checked = now;
     if (material != null
         && fresh.client().certificate().equals(material.client().certificate())
-        && fresh.ca().certificate().equals(material.ca().certificate())) {
+        && fresh.trusted().equals(material.trusted())) {
       return; // nothing changed: keep the client, its connections and what the pusher knows
     }
     material = fresh;
@@ -72,7 +71,7 @@ public class AgentBeans {
     var a = config.agent();
     http =
         new AgentHttp(
-            AgentTls.clientContext(material.ca().certificate(), material.client()),
+            AgentTls.clientContext(material.trusted(), material.client()),
             json,
             a.connectTimeout(),
             a.requestTimeout());

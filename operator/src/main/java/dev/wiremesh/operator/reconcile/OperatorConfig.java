@@ -18,6 +18,28 @@ public interface OperatorConfig {
 
   AgentSettings agent();
 
+  PkiSettings pki();
+
+  /** The operator's PKI (docs/reliability.md, certificate renewal). */
+  interface PkiSettings {
+    /**
+     * How often the PKI Secrets are re-read, so that a deleted or edited Secret is put right and a
+     * certificate that has become due is renewed (a third of its lifetime before it expires).
+     */
+    @WithDefault("5m")
+    Duration checkInterval();
+
+    /**
+     * After the CA is renewed (a third of its ten years before it expires), how long the agents'
+     * and the operator's certificates of the replaced CA stay in use while every agent reloads the
+     * new CA beside the old one; then they are issued anew by the new CA. Longer than the agents
+     * take to see a changed Secret (the kubelet's sync, up to about a minute and a half, plus their
+     * reload period, a minute).
+     */
+    @WithDefault("10m")
+    Duration caOverlap();
+  }
+
   TopologySettings topology();
 
   EncryptionSettings encryption();

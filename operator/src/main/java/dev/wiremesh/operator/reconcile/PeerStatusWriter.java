@@ -143,6 +143,8 @@ public class PeerStatusWriter {
       long tx = 0;
       int reach = 0;
       int total = 0;
+      // A node whose agent did not answer this pass's status poll: its tunnels cannot be seen.
+      boolean agentUnseen = false;
       String observedEndpoint = null;
       if (external) {
         ExternalMember e = externals.get(name);
@@ -192,6 +194,7 @@ public class PeerStatusWriter {
           PlannedDevice own = plan.get(node);
           DeviceStatus ds = statuses.get(node);
           total = own == null ? 0 : own.peers().size();
+          agentUnseen = ds == null && total > 0;
           if (own != null) {
             List<PeerConnection> connections = new ArrayList<>();
             DeviceConfig pushed = meshPlan.configs().get(node);
@@ -269,13 +272,21 @@ public class PeerStatusWriter {
               previous,
               "Connected",
               isConnected,
-              isConnected ? "HandshakesRecent" : "NoRecentHandshake",
-              reach
-                  + " of "
-                  + total
-                  + " peer(s) with a handshake in the last "
-                  + CONNECTED_WITHIN_SECONDS
-                  + "s",
+              isConnected
+                  ? "HandshakesRecent"
+                  : agentUnseen ? "AgentUnreachable" : "NoRecentHandshake",
+              agentUnseen
+                  ? "the agent on node "
+                      + p.getSpec().getNode()
+                      + " did not answer the status poll: its "
+                      + total
+                      + " tunnel(s) cannot be seen (a partition, or the agent is down)"
+                  : reach
+                      + " of "
+                      + total
+                      + " peer(s) with a handshake in the last "
+                      + CONNECTED_WITHIN_SECONDS
+                      + "s",
               gen,
               now);
       NodeEnforcement enforced = external ? null : encryption.nodes().get(p.getSpec().getNode());

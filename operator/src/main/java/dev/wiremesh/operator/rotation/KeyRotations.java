@@ -168,7 +168,7 @@ public class KeyRotations {
           && (v.rotation() == null || !KeyRotationStatus.FAILED.equals(v.rotation().getPhase()))) {
         event(
             peerFor(peers, v.peerName()),
-            new RotationStateMachine.RotationEvent("KeyRotationFailed", st.getReason(), true),
+            RotationStateMachine.failedEvent(st, st.getReason()),
             now);
       }
       out.put(v.peerName(), st);
@@ -259,12 +259,38 @@ public class KeyRotations {
         .orElseThrow();
   }
 
+  /**
+   * Records the Event once per occurrence: its name is derived from the peer, the reason and the
+   * occurrence, so that the same step taken again after the operator died before recording its
+   * outcome (or by the replica that took over) finds the Event there (409) and adds none.
+   */
+  /**
+   * {@code <peer>.<16 hex digits of SHA-256(reason, occurrence)>}: a DNS subdomain name as Events
+   * need (a peer's name is one; cut to leave room, without a trailing dot or dash).
+   */
+  static String eventName(String peer, RotationStateMachine.RotationEvent e) {
+    String digest;
+    try {
+      byte[] h =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(
+                  (e.reason() + "\n" + e.occurrence())
+                      .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      digest = java.util.HexFormat.of().formatHex(h, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException ex) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", ex);
+    }
+    String base = peer.length() > 200 ? peer.substring(0, 200) : peer;
+    base = base.replaceAll("[.-]+$", "");
+    return base + "." + digest;
+  }
+
   private void event(WireGuardPeer peer, RotationStateMachine.RotationEvent e, Instant now) {
     String time = now.toString();
     var event =
         new EventBuilder()
             .withNewMetadata()
-            .withName(peer.getMetadata().getName() + "." + Long.toHexString(System.nanoTime()))
+            .withName(eventName(peer.getMetadata().getName(), e))
             .withNamespace(EVENT_NAMESPACE)
             .endMetadata()
             .withInvolvedObject(
@@ -287,6 +313,10 @@ public class KeyRotations {
     try {
       client.v1().events().inNamespace(EVENT_NAMESPACE).resource(event).create();
     } catch (KubernetesClientException ex) {
+      if (ex.getCode() == 409) {
+        LOG.debugf("event %s on %s recorded already", e.reason(), peer.getMetadata().getName());
+        return;
+      }
       LOG.warnf("cannot record event %s on %s: %s", e.reason(), peer.getMetadata().getName(), ex);
     }
   }

@@ -37,8 +37,29 @@ public final class RotationStateMachine {
   /** The status after a step, and the Event to record (null for none). */
   public record Outcome(KeyRotationStatus status, RotationEvent event) {}
 
-  /** An Event on the node's WireGuardPeer. */
-  public record RotationEvent(String reason, String message, boolean warning) {}
+  /**
+   * An Event on the node's WireGuardPeer.
+   *
+   * @param occurrence what this Event tells of, the same each time a step is taken again after a
+   *     restart (the key started, committed or dropped; the failure): the Event is recorded once
+   *     per occurrence
+   */
+  public record RotationEvent(String reason, String message, boolean warning, String occurrence) {}
+
+  /** The Event of a rotation that failed with {@code reason} (recorded once per attempt). */
+  public static RotationEvent failedEvent(KeyRotationStatus st, String reason) {
+    return new RotationEvent(
+        "KeyRotationFailed", reason, true, attempt(st) + "|" + Objects.toString(reason));
+  }
+
+  /**
+   * What tells one rotation attempt from another in the status it was decided on: the request it
+   * answers and when the former one started. A step taken again after a restart, its outcome not
+   * recorded, is decided on the same status.
+   */
+  private static String attempt(KeyRotationStatus st) {
+    return st.getTrigger() + "|" + st.getRequested() + "|" + st.getStartedTime();
+  }
 
   /** True when a rotation of this node is requested and not yet under way. */
   public static boolean requested(NodeView n, MeshView mesh, Instant now) {
@@ -215,7 +236,8 @@ public final class RotationStateMachine {
                     + id.nextPublicKey()
                     + " to replace "
                     + id.publicKey(),
-                false));
+                false,
+                attempt(st) + "|" + id.nextPublicKey()));
       }
       case AgentStep.Commit c -> {
         s.setPhase(COMPLETED);
@@ -239,7 +261,8 @@ public final class RotationStateMachine {
                         ? ""
                         : "; its previous key is still answered for external peers until "
                             + s.getPreviousKeyExpiresTime()),
-                false));
+                false,
+                c.publicKey()));
       }
       case AgentStep.Finish f -> {
         if (!COMPLETED.equals(s.getPhase())) {
@@ -254,7 +277,8 @@ public final class RotationStateMachine {
             new RotationEvent(
                 "PreviousKeyDropped",
                 "node " + n.node() + " no longer answers its previous key " + dropped,
-                false));
+                false,
+                dropped));
       }
     };
   }
@@ -265,7 +289,7 @@ public final class RotationStateMachine {
     if (step instanceof AgentStep.Prepare || step instanceof AgentStep.Commit) {
       s.setPhase(FAILED);
       s.setReason(message);
-      return new Outcome(s, new RotationEvent("KeyRotationFailed", message, true));
+      return new Outcome(s, failedEvent(st, message));
     }
     s.setReason(message);
     return new Outcome(s, null);

@@ -73,28 +73,8 @@ class PkiTest {
     TestPki pki = new TestPki(CertificateAuthority.create("wiremesh-ca", now, Duration.ofDays(1)));
     CertificateAuthority ca = pki.ca;
     IssuedCertificate operator = pki.operator;
-    HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    SSLContext serverCtx = pki.agentServer;
-    server.setHttpsConfigurator(
-        new HttpsConfigurator(serverCtx) {
-          @Override
-          public void configure(HttpsParameters params) {
-            var p = serverCtx.getDefaultSSLParameters();
-            p.setNeedClientAuth(true);
-            params.setSSLParameters(p);
-          }
-        });
-    server.createContext(
-        "/v1/identity",
-        exchange -> {
-          byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(200, body.length);
-          exchange.getResponseBody().write(body);
-          exchange.close();
-        });
-    server.start();
+    URI uri = serve(pki.agentServer);
     try {
-      URI uri = URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/v1/identity");
       // The operator's client: accepted, and it accepts the agent although addressed by IP.
       assertThat(get(pki.operatorClient, uri)).isEqualTo(200);
 
@@ -114,8 +94,95 @@ class PkiTest {
       SSLContext trustsOther = AgentTls.clientContext(other.certificate(), operator);
       assertThatThrownBy(() -> get(trustsOther, uri)).isInstanceOf(java.io.IOException.class);
     } finally {
-      server.stop(0);
+      stop(uri);
     }
+  }
+
+  /**
+   * While a renewed CA is rolled out, both sides trust the new CA and the one it replaces (two CAs
+   * of the same name): every pairing of an agent and an operator certificate, old or new, is
+   * accepted through a real TLS handshake, and a third CA is still refused.
+   */
+  @Test
+  void duringACaRenewalCertificatesOfBothCasAreAcceptedBothWays() throws Exception {
+    Instant now = Instant.now();
+    CertificateAuthority old = CertificateAuthority.create("wiremesh-ca", now, Duration.ofDays(1));
+    CertificateAuthority next = CertificateAuthority.create("wiremesh-ca", now, Duration.ofDays(1));
+    List<java.security.cert.X509Certificate> both = List.of(next.certificate(), old.certificate());
+    for (CertificateAuthority agentCa : List.of(old, next)) {
+      for (CertificateAuthority operatorCa : List.of(old, next)) {
+        IssuedCertificate agent =
+            agentCa.issue(
+                "wiremesh-agent",
+                List.of(CertificateAuthority.AGENT_SERVER_NAME),
+                Usage.SERVER,
+                now,
+                Duration.ofDays(1));
+        IssuedCertificate operator =
+            operatorCa.issue(
+                "wiremesh-operator",
+                List.of(CertificateAuthority.OPERATOR_CLIENT_NAME),
+                Usage.CLIENT,
+                now,
+                Duration.ofDays(1));
+        SSLContext server = AgentTls.serverContext(both, agent);
+        URI uri = serve(server);
+        try {
+          assertThat(get(AgentTls.clientContext(both, operator), uri))
+              .as(
+                  "agent of "
+                      + (agentCa == old ? "old" : "new")
+                      + " CA, operator of "
+                      + (operatorCa == old ? "old" : "new"))
+              .isEqualTo(200);
+          CertificateAuthority other =
+              CertificateAuthority.create("wiremesh-ca", now, Duration.ofDays(1));
+          IssuedCertificate stranger =
+              other.issue(
+                  "x",
+                  List.of(CertificateAuthority.OPERATOR_CLIENT_NAME),
+                  Usage.CLIENT,
+                  now,
+                  Duration.ofDays(1));
+          assertThatThrownBy(() -> get(AgentTls.clientContext(both, stranger), uri))
+              .isInstanceOf(java.io.IOException.class);
+        } finally {
+          stop(uri);
+        }
+      }
+    }
+  }
+
+  private final java.util.Map<URI, HttpsServer> servers = new java.util.HashMap<>();
+
+  /** An HTTPS server answering /v1/identity with {@code ctx}, requiring a client certificate. */
+  private URI serve(SSLContext ctx) throws Exception {
+    HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setHttpsConfigurator(
+        new HttpsConfigurator(ctx) {
+          @Override
+          public void configure(HttpsParameters params) {
+            var p = ctx.getDefaultSSLParameters();
+            p.setNeedClientAuth(true);
+            params.setSSLParameters(p);
+          }
+        });
+    server.createContext(
+        "/v1/identity",
+        exchange -> {
+          byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    server.start();
+    URI uri = URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/v1/identity");
+    servers.put(uri, server);
+    return uri;
+  }
+
+  private void stop(URI uri) {
+    servers.remove(uri).stop(0);
   }
 
   @Test

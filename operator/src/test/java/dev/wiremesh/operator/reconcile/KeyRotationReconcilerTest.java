@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -41,6 +43,7 @@ class KeyRotationReconcilerTest {
   @Inject KubernetesClient client;
   @Inject AgentBeans agentBeans;
   @Inject MeshSync meshSync;
+  @KubernetesTestServer KubernetesServer server;
 
   TestCluster cluster;
 
@@ -134,6 +137,61 @@ class KeyRotationReconcilerTest {
         .as("one rotation")
         .containsOnlyOnce("KeyRotationStarted")
         .doesNotContain("KeyRotationFailed");
+  }
+
+  /**
+   * The operator dies once the agent took the prepare step and the start was told (the Event),
+   * before the phase is recorded: here the status writes that would record it fail, as a killed
+   * operator's never happen. The next passes ask the agent to prepare again (a no-op: the same next
+   * key) and record the start: one rotation, one KeyRotationStarted Event.
+   */
+  @Test
+  void aStartWhoseRecordIsLostIsTakenUpAgainWithOneStartedEvent() throws Exception {
+    List<FakeAgent> n = mesh("rotdup", "10.44.0.0/24", 130);
+    FakeAgent b = n.get(1);
+    String old = b.keyRotation().publicKey();
+    // b's status settled (no write for longer than a resync), so that the failing writes below are
+    // the rotation's.
+    await()
+        .atMost(CONVERGE)
+        .until(
+            () -> {
+              String version = peer("rotdup-rotdup-b").getMetadata().getResourceVersion();
+              try {
+                await()
+                    .during(Duration.ofMillis(2500))
+                    .atMost(Duration.ofSeconds(4))
+                    .until(
+                        () ->
+                            version.equals(
+                                peer("rotdup-rotdup-b").getMetadata().getResourceVersion()));
+                return true;
+              } catch (org.awaitility.core.ConditionTimeoutException e) {
+                return false;
+              }
+            });
+    server
+        .expect()
+        .patch()
+        .withPath("/apis/wiremesh.dev/v1alpha1/wireguardpeers/rotdup-rotdup-b/status")
+        .andReturn(
+            422,
+            "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                + "\"reason\":\"Invalid\",\"code\":422}")
+        .times(2);
+
+    annotate("rotdup-rotdup-b", "1");
+    KeyRotationStatus done = awaitRotation("rotdup-rotdup-b", KeyRotationReconcilerTest::finished);
+
+    FakeKeyRotation keys = b.keyRotation();
+    assertThat(keys.taken())
+        .as("the prepare asked again after its record was lost")
+        .startsWith("prepare", "prepare")
+        .endsWith("commit", "finish");
+    assertThat(done.getNextPublicKey()).isEqualTo(keys.publicKey()).isNotEqualTo(old);
+    assertThat(eventReasons("rotdup-rotdup-b"))
+        .containsExactlyInAnyOrder(
+            "KeyRotationStarted", "KeyRotationCompleted", "PreviousKeyDropped");
   }
 
   /**

@@ -375,6 +375,46 @@ class MeshReconcilerTest {
     awaitConverged("down", "down-a", "down-b", "down-c");
   }
 
+  /**
+   * A node cut off (its agent does not answer the status poll): its peer turns Connected=False
+   * saying the agent is unreachable (not that its handshakes are old, which nobody can know), the
+   * other node, whose handshake with it is still recent, stays Connected; both again once back.
+   */
+  @Test
+  void aNodeWhoseAgentDoesNotAnswerIsNotConnectedAndSaysWhy() throws Exception {
+    mesh("cut", "10.9.0.0/24", false);
+    FakeAgent a = node("cut", "cut-a", 91, false);
+    FakeAgent b = node("cut", "cut-b", 92, false);
+    awaitConverged("cut", "cut-a", "cut-b");
+    a.handshakes(Instant.now().getEpochSecond());
+    b.handshakes(Instant.now().getEpochSecond());
+    await()
+        .atMost(CONVERGE)
+        .until(() -> condition("cut-cut-a", "Connected") && condition("cut-cut-b", "Connected"));
+
+    b.down();
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () -> {
+              var c =
+                  peer("cut-cut-b").getStatus().getConditions().stream()
+                      .filter(x -> x.getType().equals("Connected"))
+                      .findFirst()
+                      .orElseThrow();
+              assertThat(c.getStatus()).isEqualTo("False");
+              assertThat(c.getReason()).isEqualTo("AgentUnreachable");
+              assertThat(c.getMessage())
+                  .contains("the agent on node cut-b did not answer the status poll");
+            });
+    assertThat(condition("cut-cut-a", "Connected"))
+        .as("a's handshake with b is recent: a stays Connected")
+        .isTrue();
+
+    b.up();
+    await().atMost(CONVERGE).until(() -> condition("cut-cut-b", "Connected"));
+  }
+
   @Test
   void aNodeWhoseAgentIsAwayKeepsItsPlaceInTheOthersConfigsUntilItReturns() throws Exception {
     mesh("away", "10.8.0.0/24", false);

@@ -23,7 +23,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +36,7 @@ import org.junit.jupiter.api.TestInstance;
  * reachable, nat-2 and nat-3 sit behind NATs that nat-1 sees at their public endpoints; whether
  * nat-2 and nat-3 reach each other directly is the test's switch. nat-3 also lies: it reports nat-2
  * at an address of its choosing, without a session. Attempt and settle times are 3s in the test
- * profile.
+ * profile. Between the two, the operator restarts (its memory gone) while the pair is relayed.
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
@@ -51,8 +53,11 @@ class NatTraversalTest {
       new com.fasterxml.jackson.databind.ObjectMapper();
 
   @Inject KubernetesClient client;
+  @Inject AgentBeans agentBeans;
+  @Inject MeshSync meshSync;
   TestCluster cluster;
   final AtomicBoolean direct23 = new AtomicBoolean(false);
+  final Map<String, AtomicInteger> polls = new ConcurrentHashMap<>();
 
   @BeforeAll
   void cluster() {
@@ -139,7 +144,12 @@ class NatTraversalTest {
     for (int i = 1; i <= 3; i++) {
       String name = "nat-" + i;
       FakeAgent a = cluster.addNode(name, Map.of("mesh", "nat"), 120 + i);
-      a.status(() -> status(name, a));
+      AtomicInteger polled = polls.computeIfAbsent(name, k -> new AtomicInteger());
+      a.status(
+          () -> {
+            polled.incrementAndGet();
+            return status(name, a);
+          });
     }
 
     // Published at the NATs' public endpoints to every node, with keepalives on both ends; no
@@ -173,6 +183,29 @@ class NatTraversalTest {
     // nat-3's lie about nat-2 (no session: nat-2 reports no handshake with it) moved nothing.
     assertThat(entry("nat-1", "nat-2").endpoint()).isEqualTo(PUBLIC.get("nat-2"));
     assertThat(entry("nat-3", "nat-2").endpoint()).isEqualTo(PUBLIC.get("nat-2"));
+
+    // The operator restarts while the pair is relayed: the new one starts from what its
+    // predecessor recorded in the node peers' status (and the agents' reports), so over several
+    // passes (each longer than the attempt time) no agent gets a new configuration: the relayed
+    // pair is not tried directly anew, no published endpoint moves, the relay keeps forwarding.
+    cluster.agents.values().forEach(FakeAgent::clearWrites);
+    Map<String, Integer> before = new java.util.TreeMap<>();
+    polls.forEach((n, c) -> before.put(n, c.get()));
+    agentBeans.reset();
+    meshSync.reset();
+    await()
+        .atMost(WITHIN)
+        .until(
+            () ->
+                before.entrySet().stream()
+                    .allMatch(e -> polls.get(e.getKey()).get() >= e.getValue() + 4));
+    cluster.agents.forEach(
+        (n, a) -> assertThat(a.writes()).as(n + "'s configuration after the restart").isEmpty());
+    assertThat(connection("nat-2", "nat-3").getPath()).isEqualTo("Relayed via nat-1");
+    assertThat(connection("nat-2", "nat-3").getEndpointSource()).isEqualTo("observed");
+    assertThat(mesh().getStatus().getRelayedPairs()).isEqualTo(1);
+    assertThat(entry("nat-1", "nat-2").endpoint()).isEqualTo(PUBLIC.get("nat-2"));
+    assertThat(cluster.agents.get("nat-1").current().forwarding()).isTrue();
 
     // The holes meet: after hearing each other for the settle time, the pair goes Direct.
     direct23.set(true);

@@ -23,11 +23,17 @@ import java.util.TreeSet;
  *   <li>A node behind NAT is <b>published</b> at the endpoint reachable nodes see its packets come
  *       from: the one most of them agree on, then the most recently seen; the endpoint published
  *       before stays while any reachable node still sees it there, so endpoints do not flap.
- *   <li>A pair is <b>heard</b> when each end saw the other's authenticated packets directly within
- *       {@link NatTimings#lost()}. A new pair is tried directly ({@link PairPath.Trying}); heard,
- *       it is {@link PairPath.Direct}; not heard within {@link NatTimings#attempt()}, it is {@link
+ *   <li>A pair is <b>heard</b> when one end saw the other's authenticated packets directly within
+ *       {@link NatTimings#lost()} and the other end saw the first's within {@link
+ *       NatTimings#maxAge()}. Both directions are not heard alike on an idle pair: a received
+ *       packet resets the persistent-keepalive timer (as in the kernel and wireguard-go), so once
+ *       the keepalives of one end get through, only that end sends them and the other is heard
+ *       again at the next handshake, which the session's expiry forces within {@link
+ *       NatTimings#maxAge()}. A new pair is tried directly ({@link PairPath.Trying}); heard, it is
+ *       {@link PairPath.Direct}; not heard within {@link NatTimings#attempt()}, it is {@link
  *       PairPath.Relayed}. A Direct pair not heard for {@link NatTimings#lost()} is relayed. A
- *       relayed pair heard without a gap for {@link NatTimings#settle()} goes Direct again.
+ *       relayed pair heard without a gap for {@link NatTimings#settle()}, each end on a packet
+ *       newer than the relaying, goes Direct again.
  *   <li>A relay is a reachable node with a live agent that has tunnels to both ends: the mesh's
  *       pinned relays in their order when it pins any, else the gateways by name, then the other
  *       nodes by name. A pair keeps its relay while the relay stays usable.
@@ -155,13 +161,13 @@ public final class NatPlanner {
       Instant now,
       NatTimings t,
       List<String> changes) {
-    Instant heardSince = heard(pair, in.sightings(), now, t.lost());
-    boolean heard = heardSince != null;
+    Heard h = heard(pair, in.sightings(), now, t);
+    boolean heard = h != null;
     return switch (before) {
-      case null -> heard ? new PairPath.Direct(now, heardSince) : new PairPath.Trying(now);
+      case null -> heard ? new PairPath.Direct(now, h.newer()) : new PairPath.Trying(now);
       case PairPath.Direct d -> {
         if (heard) {
-          yield heardSince.isAfter(d.lastHeard()) ? new PairPath.Direct(d.since(), heardSince) : d;
+          yield h.newer().isAfter(d.lastHeard()) ? new PairPath.Direct(d.since(), h.newer()) : d;
         }
         if (Duration.between(d.lastHeard(), now).compareTo(t.lost()) < 0) {
           yield d;
@@ -172,7 +178,7 @@ public final class NatPlanner {
       case PairPath.Trying tr -> {
         if (heard) {
           changes.add(pair + ": Direct (both ends hear each other)");
-          yield new PairPath.Direct(now, heardSince);
+          yield new PairPath.Direct(now, h.newer());
         }
         if (Duration.between(tr.since(), now).compareTo(t.attempt()) < 0) {
           yield tr;
@@ -200,8 +206,8 @@ public final class NatPlanner {
               changes,
               new PairPath.Trying(now));
         }
-        // Only direct packets since the pair was relayed count as evidence.
-        boolean heardSinceRelayed = heard && !heardSince.isBefore(r.since().minusSeconds(1));
+        // Only direct packets since the pair was relayed count as evidence, in both directions.
+        boolean heardSinceRelayed = heard && !h.older().isBefore(r.since().minusSeconds(1));
         if (!heardSinceRelayed) {
           yield r.directSince() == null ? r : new PairPath.Relayed(r.via(), r.since(), null);
         }
@@ -212,7 +218,7 @@ public final class NatPlanner {
                   + ": Direct (both ends heard each other directly for "
                   + secs(Duration.between(since, now))
                   + ")");
-          yield new PairPath.Direct(now, heardSince);
+          yield new PairPath.Direct(now, h.newer());
         }
         yield new PairPath.Relayed(r.via(), r.since(), since);
       }
@@ -263,17 +269,25 @@ public final class NatPlanner {
   }
 
   /**
-   * When the pair was last heard both ways (the older of the two ends' latest direct sightings of
-   * each other), or null when either end has not heard the other within {@code window}.
+   * The latest direct packets of a heard pair, one per direction: {@code newer} within {@link
+   * NatTimings#lost()} (the path carries packets now), {@code older} within {@link
+   * NatTimings#maxAge()} (the quiet direction was heard at the last handshake).
    */
-  static Instant heard(Pair pair, List<Sighting> sightings, Instant now, Duration window) {
+  record Heard(Instant older, Instant newer) {}
+
+  /** The pair's latest direct packets when it is heard, or null when it is not. */
+  static Heard heard(Pair pair, List<Sighting> sightings, Instant now, NatTimings t) {
     Instant ab = latest(sightings, pair.a(), pair.b());
     Instant ba = latest(sightings, pair.b(), pair.a());
     if (ab == null || ba == null) {
       return null;
     }
     Instant older = ab.isBefore(ba) ? ab : ba;
-    return Duration.between(older, now).compareTo(window) <= 0 ? older : null;
+    Instant newer = ab.isBefore(ba) ? ba : ab;
+    return Duration.between(newer, now).compareTo(t.lost()) <= 0
+            && Duration.between(older, now).compareTo(t.maxAge()) <= 0
+        ? new Heard(older, newer)
+        : null;
   }
 
   private static Instant latest(List<Sighting> sightings, String observer, String peer) {

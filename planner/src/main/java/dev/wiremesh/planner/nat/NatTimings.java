@@ -14,7 +14,11 @@ import java.time.Duration;
  *     path counts as gone (two keepalives and a margin); then it tries for {@code attempt} more
  * @param settle how long a relayed pair's ends must keep hearing each other directly before the
  *     pair goes Direct again
- * @param maxAge a report older than this (the whitepaper's Reject-After-Time) is not believed
+ * @param maxAge a report older than this is not believed, and the longest the quiet direction of an
+ *     idle pair may go unheard: only one end of an idle pair sends keepalives (a received packet
+ *     resets the other's timer), so the other is heard at handshakes only, which the session's
+ *     expiry (the whitepaper's Reject-After-Time, 180 s) forces at the next keepalive; plus one
+ *     handshake retry (Rekey-Timeout, 5 s) and 5 s of margin
  */
 public record NatTimings(
     int keepalive, Duration attempt, Duration lost, Duration settle, Duration maxAge) {
@@ -23,6 +27,11 @@ public record NatTimings(
 
   public static final Duration DEFAULT_ATTEMPT = Duration.ofSeconds(20);
   public static final Duration DEFAULT_SETTLE = Duration.ofSeconds(15);
+
+  /** The whitepaper's Reject-After-Time and Rekey-Timeout, in seconds. */
+  private static final long REJECT_AFTER_TIME = 180;
+
+  private static final long REKEY_TIMEOUT = 5;
 
   /** The default timings for a mesh whose spec sets {@code meshKeepalive} (0: none). */
   public static NatTimings forKeepalive(int meshKeepalive) {
@@ -36,6 +45,10 @@ public record NatTimings(
   public static NatTimings of(int meshKeepalive, Duration attempt, Duration settle) {
     int k = meshKeepalive > 0 ? meshKeepalive : DEFAULT_KEEPALIVE;
     return new NatTimings(
-        k, attempt, Duration.ofSeconds(2L * k + 5), settle, Duration.ofSeconds(180));
+        k,
+        attempt,
+        Duration.ofSeconds(2L * k + 5),
+        settle,
+        Duration.ofSeconds(REJECT_AFTER_TIME + k + REKEY_TIMEOUT + 5));
   }
 }

@@ -24,8 +24,8 @@ public sealed interface PairPath {
   }
 
   /**
-   * Both ends hear each other directly, since {@code since}; {@code lastHeard} is when both last
-   * had (the older of the two ends' latest direct packets from the other).
+   * Both ends hear each other directly, since {@code since}; {@code lastHeard} is the latest direct
+   * packet between them (either way: on an idle pair only one end sends keepalives).
    */
   record Direct(Instant since, Instant lastHeard) implements PairPath {
     @Override

@@ -190,6 +190,88 @@ class NatPlannerTest {
     return p instanceof PairPath.Trying ? "Trying" : p.describe();
   }
 
+  /** The sightings of {@link #sightings(int)}, n2 and n3 heard by each other at their own times. */
+  static List<Sighting> sightings(int n2HeardN3SecondsAgo, int n3HeardN2SecondsAgo) {
+    List<Sighting> out = new ArrayList<>(sightings(-1));
+    out.add(new Sighting("n2", "n3", PUBLIC.get("n3"), NOW.minusSeconds(n2HeardN3SecondsAgo)));
+    out.add(new Sighting("n3", "n2", PUBLIC.get("n2"), NOW.minusSeconds(n3HeardN2SecondsAgo)));
+    return out;
+  }
+
+  static Stream<Arguments> idlePairs() {
+    // With the default 25 s keepalive: lost 55 s, maxAge 180 + 25 + 5 + 5 = 215 s.
+    return Stream.of(
+        // previous path, n2 heard n3 (s ago), n3 heard n2 (s ago), expected, why
+        Arguments.of(
+            "direct:300:60",
+            3,
+            150,
+            "Direct",
+            "an idle pair: n2's keepalives reach n3, n3 was last heard at the handshake"),
+        Arguments.of(
+            "direct:300:60",
+            150,
+            3,
+            "Direct",
+            "the same the other way round: which end sends the keepalives does not matter"),
+        Arguments.of(
+            "direct:300:60",
+            3,
+            216,
+            "Relayed via n1",
+            "the quiet direction unheard past a session's life and a handshake: gone"),
+        Arguments.of(
+            "direct:300:60",
+            60,
+            60,
+            "Relayed via n1",
+            "neither direction within two keepalives and a margin: gone"),
+        Arguments.of("trying:25", 3, 150, "Direct", "a pair tried again hears one end now"),
+        Arguments.of(
+            "relayed:n1:100:15",
+            2,
+            60,
+            "Direct",
+            "relayed, then each end heard the other since: the quiet end once, the other steadily"),
+        Arguments.of(
+            "relayed:n1:100:15",
+            2,
+            120,
+            "Relayed via n1",
+            "the quiet end was last heard before the relaying: no evidence of the direct path"),
+        Arguments.of(
+            "relayed:n1:100",
+            2,
+            60,
+            "Relayed via n1",
+            "relayed, heard both ways since: settling starts"));
+  }
+
+  @ParameterizedTest(name = "{0}, n2 heard n3 {1}s ago, n3 heard n2 {2}s ago -> {3}: {4}")
+  @MethodSource("idlePairs")
+  void anIdlePairIsHeardOneWayBetweenHandshakes(
+      String previous, int n2HeardN3, int n3HeardN2, String expected, String why) {
+    PairPath before = previous(previous);
+    NatDecision d =
+        NatPlanner.decide(
+            input(
+                sightings(n2HeardN3, n3HeardN2),
+                ADVERTISED.keySet(),
+                List.of(),
+                ADVERTISED.keySet()),
+            new NatState(new TreeMap<>(), new TreeMap<>(Map.of(N2N3, before))),
+            NOW,
+            T);
+    PairPath after = d.state().paths().get(N2N3);
+    assertThat(label(after)).as(why).isEqualTo(expected);
+    if (before instanceof PairPath.Relayed && after instanceof PairPath.Relayed a) {
+      // Relayed 100 s ago: settling runs only on packets from after that, both ways.
+      assertThat(a.directSince() != null)
+          .as("settling")
+          .isEqualTo(Math.max(n2HeardN3, n3HeardN2) <= 101);
+    }
+  }
+
   @Test
   void settlingRestartsAfterAGap() {
     PairPath.Relayed settling =

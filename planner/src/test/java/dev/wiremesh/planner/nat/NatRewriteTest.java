@@ -115,5 +115,8 @@ class NatRewriteTest {
     assertThat(mesh10.keepalive()).isEqualTo(10);
     assertThat(mesh10.lost()).hasSeconds(25);
     assertThat(T.lost()).hasSeconds(55);
+    // A session lives 180 s; the quiet end of an idle pair is heard at the next handshake.
+    assertThat(mesh10.maxAge()).hasSeconds(200);
+    assertThat(T.maxAge()).hasSeconds(215);
   }
 }

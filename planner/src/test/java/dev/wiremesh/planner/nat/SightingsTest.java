@@ -101,7 +101,7 @@ class SightingsTest {
                 51820,
                 List.of(
                     seen("k-unknown", "198.51.100.9:1", T, T),
-                    seen("k2", "198.51.100.2:40002", T - 181, T - 3),
+                    seen("k2", "198.51.100.2:40002", T - TIMINGS.maxAge().toSeconds() - 1, T - 3),
                     seen("k3", "evil.example.com:51820", T, T))),
             "n2",
             new DeviceStatus("h", "k2", 51820, List.of(seen("k1", null, null, T - 3))),

@@ -112,7 +112,35 @@ class DaemonIT {
             });
     await().atMost(START).until(() -> Files.exists(socket(ifname)));
     String peer = WgNode.pubkey(WgNode.genkey());
-    ns.exec("wg", "set", ifname, "listen-port", "0", "peer", peer, "allowed-ips", "10.8.0.2/32");
+    // A private and a preshared key set through wg, as a user does: neither may reach the log.
+    String privateKey = WgNode.genkey();
+    String presharedKey = Netns.run("wg", "genpsk").strip();
+    Path keys = Files.createTempDirectory("daemon-it-keys");
+    try {
+      Files.writeString(keys.resolve("private"), privateKey + "\n");
+      Files.writeString(keys.resolve("psk"), presharedKey + "\n");
+      ns.exec(
+          "wg",
+          "set",
+          ifname,
+          "listen-port",
+          "0",
+          "private-key",
+          keys.resolve("private").toString(),
+          "peer",
+          peer,
+          "preshared-key",
+          keys.resolve("psk").toString(),
+          "allowed-ips",
+          "10.8.0.2/32");
+    } finally {
+      try (var files = Files.list(keys)) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
+      }
+      Files.delete(keys);
+    }
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> String.join("\n", lines).contains("UAPI: Adding allowedip"));
@@ -135,6 +163,13 @@ class DaemonIT {
                 + " udp-gro on (ipv4, ipv6)")
         .contains("UAPI: Created")
         .contains("UAPI: Updating listen port");
+    for (String key : List.of(privateKey, presharedKey)) {
+      String hex = java.util.HexFormat.of().formatHex(java.util.Base64.getDecoder().decode(key));
+      assertThat(String.join("\n", seen))
+          .as("a key set through wg, in base64 or hex")
+          .doesNotContain(key)
+          .doesNotContainIgnoringCase(hex);
+    }
   }
 
   @Test

@@ -27,7 +27,7 @@ class MessageFuzzTest {
   static final CookieGenerator GENERATOR = new CookieGenerator(REMOTE.publicKey(), CLOCK);
   static final InetSocketAddress SOURCE = new InetSocketAddress("192.0.2.1", 51820);
 
-  @FuzzTest(maxDuration = "40s")
+  @FuzzTest(maxDuration = "20s")
   void parsingNeverThrows(FuzzedDataProvider data) {
     boolean typed = data.consumeBoolean();
     int type = data.consumeInt(1, 4);

@@ -113,4 +113,22 @@ public class PeerConnection {
   public int hashCode() {
     return Objects.hash(peer, lastHandshakeTime, rxBytes, txBytes, path, endpoint, endpointSource);
   }
+
+  /** One line for logs and test diagnostics. */
+  @Override
+  public String toString() {
+    return peer
+        + ": "
+        + path
+        + " at "
+        + endpoint
+        + " ("
+        + endpointSource
+        + "), last handshake "
+        + lastHandshakeTime
+        + ", rx "
+        + rxBytes
+        + " tx "
+        + txBytes;
+  }
 }

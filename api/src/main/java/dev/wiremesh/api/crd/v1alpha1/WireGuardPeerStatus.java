@@ -71,7 +71,9 @@ public class WireGuardPeerStatus {
 
   @JsonPropertyDescription(
       "Ready: applied on every agent that must hold it. Connected: a handshake within the last 3"
-          + " minutes with every peer it should reach. AddressConflict: the address in the spec is"
+          + " minutes with every peer it should reach; False with reason AgentUnreachable as soon as"
+          + " the node's agent does not answer a status poll (one every resync, 30 s by default)."
+          + " AddressConflict: the address in the spec is"
           + " taken or outside the pools. InvalidSpec: the spec is wrong in a way the schema cannot"
           + " tell; the message says what to change. EncryptionEnforced (node peers of a mesh with"
           + " encryption Required): the node's agent has its nftables rules installed; False with"

@@ -1,0 +1,39 @@
+package dev.wiremesh.e2e.scenarios;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.wiremesh.api.agent.DeviceConfig;
+import dev.wiremesh.api.agent.EncryptionPolicy;
+import dev.wiremesh.e2e.localmesh.LocalMesh;
+import dev.wiremesh.e2e.localmesh.MeshNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What the local mesh's agents applied, as {@code kubectl wiremesh plan} hashes it. */
+final class AppliedConfigs {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private AppliedConfigs() {}
+
+  /**
+   * The hash of the configuration each node's agent applied, as it persisted it, without the API
+   * server addresses in its encryption policy: the operator exempts those (ApiServers), and only it
+   * knows them, so the plan's hashes leave them out.
+   */
+  static Map<String, String> hashes(LocalMesh mesh) throws IOException {
+    Map<String, String> out = new TreeMap<>();
+    for (MeshNode n : mesh.nodes()) {
+      Path f = n.stateDir().resolve("applied-config.json");
+      DeviceConfig c = JSON.readValue(f.toFile(), DeviceConfig.class);
+      EncryptionPolicy p = c.encryption();
+      out.put(
+          n.name(),
+          c.withEncryption(p == null ? null : new EncryptionPolicy(p.mode(), p.table(), List.of()))
+              .withHash()
+              .hash());
+    }
+    return out;
+  }
+}
