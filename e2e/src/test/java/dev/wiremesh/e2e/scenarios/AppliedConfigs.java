@@ -6,6 +6,7 @@ import dev.wiremesh.api.agent.EncryptionPolicy;
 import dev.wiremesh.e2e.localmesh.LocalMesh;
 import dev.wiremesh.e2e.localmesh.MeshNode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -35,5 +36,24 @@ final class AppliedConfigs {
               .hash());
     }
     return out;
+  }
+
+  /**
+   * Writes, in {@code dir}, the external peer laptop-bob of mesh "mesh" (192.168.60.0/24) with
+   * {@code publicKey}: the change the plan scenarios plan, then apply.
+   */
+  static Path externalPeerFile(Path dir, String publicKey) throws IOException {
+    return Files.writeString(
+        dir.resolve("laptop-bob.yaml"),
+        """
+        apiVersion: wiremesh.dev/v1alpha1
+        kind: WireGuardPeer
+        metadata: {name: laptop-bob}
+        spec:
+          mesh: mesh
+          publicKey: %s
+          allowedIPs: [192.168.60.0/24]
+        """
+            .formatted(publicKey));
   }
 }

@@ -219,4 +219,14 @@ final class KeyScan implements AutoCloseable {
   public void close() {
     sampler.shutdownNow();
   }
+
+  /** Stops a test class's scan, then its mesh; either may be null (a start that failed). */
+  static void close(KeyScan scan, LocalMesh mesh) {
+    if (scan != null) {
+      scan.close();
+    }
+    if (mesh != null) {
+      mesh.close();
+    }
+  }
 }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The nodes' namespaces do not forward unless their agent turns it on. Needs root.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class LocationsIT {
+class LocationsIT implements KeyScanned {
 
   /**
    * The documented failover time with the operator's defaults (docs/topology.md): failover-after
@@ -57,19 +57,12 @@ class LocationsIT {
 
   @AfterAll
   static void stop() {
-    if (keyScan != null) {
-      keyScan.close();
-    }
-    if (mesh != null) {
-      mesh.close();
-    }
+    KeyScan.close(keyScan, mesh);
   }
 
-  /** Last: no private or preshared key in any log or object of the API server ({@link KeyScan}). */
-  @Test
-  @Order(99)
-  void noPrivateOrPresharedKeyAppearsInAnyLogOrResource() throws Exception {
-    keyScan.assertNoPrivateOrPresharedKeyAppears();
+  @Override
+  public KeyScan keyScan() {
+    return keyScan;
   }
 
   static Map<String, String> leaders() {

@@ -111,20 +111,8 @@ class PkiTest {
     List<java.security.cert.X509Certificate> both = List.of(next.certificate(), old.certificate());
     for (CertificateAuthority agentCa : List.of(old, next)) {
       for (CertificateAuthority operatorCa : List.of(old, next)) {
-        IssuedCertificate agent =
-            agentCa.issue(
-                "wiremesh-agent",
-                List.of(CertificateAuthority.AGENT_SERVER_NAME),
-                Usage.SERVER,
-                now,
-                Duration.ofDays(1));
-        IssuedCertificate operator =
-            operatorCa.issue(
-                "wiremesh-operator",
-                List.of(CertificateAuthority.OPERATOR_CLIENT_NAME),
-                Usage.CLIENT,
-                now,
-                Duration.ofDays(1));
+        IssuedCertificate agent = new TestPki(agentCa).agent;
+        IssuedCertificate operator = new TestPki(operatorCa).operator;
         SSLContext server = AgentTls.serverContext(both, agent);
         URI uri = serve(server);
         try {
@@ -137,13 +125,7 @@ class PkiTest {
               .isEqualTo(200);
           CertificateAuthority other =
               CertificateAuthority.create("wiremesh-ca", now, Duration.ofDays(1));
-          IssuedCertificate stranger =
-              other.issue(
-                  "x",
-                  List.of(CertificateAuthority.OPERATOR_CLIENT_NAME),
-                  Usage.CLIENT,
-                  now,
-                  Duration.ofDays(1));
+          IssuedCertificate stranger = new TestPki(other).operator;
           assertThatThrownBy(() -> get(AgentTls.clientContext(both, stranger), uri))
               .isInstanceOf(java.io.IOException.class);
         } finally {
