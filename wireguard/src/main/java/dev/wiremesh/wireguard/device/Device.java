@@ -639,6 +639,10 @@ public final class Device implements AutoCloseable {
         Inbound<Endpoint> in = PeerSession.inbound(indices, buf, len, source);
         if (in == null) {
           counters.dropped("unknown receiver index");
+        } else if (!in.mayBeFresh()) {
+          // A replay of a message already received: no queue, no decryption.
+          counters.dropped("replayed");
+          return null;
         }
         return in;
       }
@@ -655,8 +659,12 @@ public final class Device implements AutoCloseable {
    */
   private void submit(InboundJob job) {
     Peer p = job.peer;
-    if (!p.inbound.add(job)) {
-      counters.dropped("inbound queue full", job.count);
+    int offered = job.count;
+    boolean queued = p.inbound.add(job);
+    if (job.count < offered || !queued) {
+      counters.dropped("inbound queue full", queued ? offered - job.count : offered);
+    }
+    if (!queued) {
       for (int i = 0; i < job.count; i++) {
         buffers.release(job.messages[i].buffer());
       }

@@ -32,6 +32,12 @@ final class OrderedQueue<J extends OrderedQueue.Job> {
     int packets() {
       return 1;
     }
+
+    /**
+     * Drops the job's bulk packets and keeps its small ones (see {@link OrderedQueue#add}); the
+     * job's {@link #packets} count what is left.
+     */
+    void shedBulk() {}
   }
 
   private final ConcurrentLinkedQueue<J> queue = new ConcurrentLinkedQueue<>();
@@ -44,20 +50,37 @@ final class OrderedQueue<J extends OrderedQueue.Job> {
   }
 
   /**
-   * Appends a job; false (and nothing queued) when its packets would take the queue past {@code
-   * capacity} packets. An empty queue takes any job, so a batch larger than the capacity still
-   * goes.
+   * Appends a job when its packets fit in {@code capacity} (an empty queue takes any job, so a
+   * batch larger than the capacity still goes). When they do not, the job sheds its bulk packets
+   * and its small ones (a ping, a TCP ACK, a DNS query: {@link #SMALL_PACKET} bytes at most) go in
+   * anyway, up to twice the capacity: a saturating TCP flow fills the queue and must lose segments
+   * to slow down, but a ping beside it need not be lost with them. False (nothing queued) when
+   * nothing is left or even the small ones do not fit; either way {@link Job#packets} then counts
+   * what was kept.
    */
   boolean add(J job) {
     int packets = job.packets();
     int after = size.addAndGet(packets);
-    if (after > capacity && after != packets) {
-      size.addAndGet(-packets);
+    if (after <= capacity || after == packets) {
+      queue.add(job);
+      return true;
+    }
+    size.addAndGet(-packets);
+    job.shedBulk();
+    int small = job.packets();
+    if (small == 0) {
+      return false;
+    }
+    if (size.addAndGet(small) > 2 * capacity) {
+      size.addAndGet(-small);
       return false;
     }
     queue.add(job);
     return true;
   }
+
+  /** The largest IP packet (plaintext) that a full queue still takes. */
+  static final int SMALL_PACKET = 256;
 
   /** Delivers every completed job at the head, in order, unless another thread is doing so. */
   void drain(Consumer<J> deliver) {

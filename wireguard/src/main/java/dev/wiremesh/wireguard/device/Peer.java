@@ -135,8 +135,12 @@ final class Peer {
    * would cost more than sealing it, and its wake-up is latency), more on a worker.
    */
   private void submit(OutboundJob job) {
-    if (!outbound.add(job)) {
-      device.counters.dropped("outbound queue full", job.count);
+    int offered = job.count;
+    boolean queued = outbound.add(job);
+    if (job.count < offered || !queued) {
+      device.counters.dropped("outbound queue full", queued ? offered - job.count : offered);
+    }
+    if (!queued) {
       return;
     }
     if (job.count == 1) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class OrderedQueueTest {
   static final class Item extends OrderedQueue.Job {
     final int seq;
-    final int packets;
+    int packets; // all of them bulk
 
     Item(int seq) {
       this(seq, 1);
@@ -27,6 +27,11 @@ class OrderedQueueTest {
     @Override
     int packets() {
       return packets;
+    }
+
+    @Override
+    void shedBulk() {
+      packets = 0;
     }
   }
 
@@ -118,5 +123,46 @@ class OrderedQueueTest {
     for (int i = 0; i < n; i++) {
       assertThat(out.get(i)).isEqualTo(i);
     }
+  }
+
+  /** A batch whose packets have sizes: a full queue keeps its small ones. */
+  static final class Sized extends OrderedQueue.Job {
+    final List<Integer> sizes;
+
+    Sized(Integer... sizes) {
+      this.sizes = new ArrayList<>(List.of(sizes));
+    }
+
+    @Override
+    int packets() {
+      return sizes.size();
+    }
+
+    @Override
+    void shedBulk() {
+      sizes.removeIf(n -> n > OrderedQueue.SMALL_PACKET);
+    }
+  }
+
+  /**
+   * A saturating flow fills the queue and loses its segments there, but a ping (or an ACK) in the
+   * same batch still goes, up to twice the capacity: under load a ping is delayed, not lost.
+   */
+  @Test
+  void aFullQueueShedsBulkPacketsAndKeepsSmallOnesUpToTwiceItsCapacity() {
+    OrderedQueue<Sized> q = new OrderedQueue<>(4);
+    assertThat(q.add(new Sized(1400, 1400, 1400, 1400))).isTrue();
+    Sized mixed = new Sized(1400, 84, 1400, 52);
+    assertThat(q.add(mixed)).as("the ping and the ACK go in").isTrue();
+    assertThat(mixed.sizes).containsExactly(84, 52);
+    assertThat(q.size()).isEqualTo(6);
+    Sized bulk = new Sized(1400, 1400);
+    assertThat(q.add(bulk)).as("nothing small: refused").isFalse();
+    assertThat(bulk.packets()).isZero();
+    assertThat(q.size()).isEqualTo(6);
+    assertThat(q.add(new Sized(84, 84))).isTrue();
+    assertThat(q.size()).isEqualTo(8);
+    assertThat(q.add(new Sized(84))).as("twice the capacity is the ceiling").isFalse();
+    assertThat(q.size()).isEqualTo(8);
   }
 }
