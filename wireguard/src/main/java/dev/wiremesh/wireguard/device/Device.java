@@ -56,6 +56,7 @@ public final class Device implements AutoCloseable {
   final CryptoWorkers workers;
   final BufferPool buffers = new BufferPool(2 * Peer.QUEUE_ORDERED_SIZE);
   final RateLimiter rateLimiter;
+  final RateLimiter cookieReplies; // per source, like rateLimiter: cookie replies sent under load
   final HandshakeQueue<HandshakeReceiver.Message> handshakes;
   final KnownInitiations knownInitiations = new KnownInitiations();
   final SessionContext<Endpoint> sessionContext;
@@ -78,6 +79,7 @@ public final class Device implements AutoCloseable {
     this.timing = timing;
     this.workers = new CryptoWorkers(tun.name(), CryptoWorkers.defaultWorkers(), 4096);
     this.rateLimiter = new RateLimiter(clock);
+    this.cookieReplies = new RateLimiter(clock);
     this.handshakes = new HandshakeQueue<>(clock);
     this.sessionContext =
         new SessionContext<>(
