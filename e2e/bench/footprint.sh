@@ -10,7 +10,9 @@
 #   sudo NODES="20" ROUNDS=3 IDLE=30 e2e/bench/footprint.sh [FOOTPRINT-ARGS...]
 #
 # FOOTPRINT-ARGS replace the default variants, e.g. --agent launcher --agent 'trim=-XX:+UseSerialGC
-# -XX:TrimNativeHeapInterval=2000' (see `--help` of dev.wiremesh.e2e.footprint.Footprint). DAEMON=0
+# -XX:TrimNativeHeapInterval=2000' (see `--help` of dev.wiremesh.e2e.footprint.Footprint; a word
+# VAR=VALUE among the flags is an environment variable, e.g. 'arenas=MALLOC_ARENA_MAX=2 -Xms16m'). Each
+# sample prints RSS, its anonymous part and USS (the pages only that process maps). DAEMON=0
 # skips the daemon. It takes /tmp/wiremesh-netns.lock itself (the local mesh's namespaces and bridge
 # have fixed names). Needs root, a build (./mvnw -B package -DskipTests), and for the daemon
 # wireguard-go, wireguard-tools and iperf3. 50 nodes is 51 JVMs: about 6 GB and several minutes.

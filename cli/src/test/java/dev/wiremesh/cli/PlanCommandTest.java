@@ -22,6 +22,19 @@ class PlanCommandTest extends WithFixtureCluster {
         .isNull();
   }
 
+  /**
+   * A site's LAN is in no pool: the nodes that are not gateways reach it through the gateway, so
+   * their entry for it gains the LAN (and the plan says so); the site's own addresses, from the
+   * external peer pools, change nothing there.
+   */
+  @Test
+  void aNewSiteChangesTheOtherNodesEntryForTheGatewayByItsNetworkOnly() {
+    var r = cluster.run("plan", "-f", "src/test/resources/changes/new-site.yaml");
+    assertThat(r.err()).isEmpty();
+    assertThat(r.status()).isZero();
+    Golden.check("plan-new-site.txt", r.out());
+  }
+
   @Test
   void jsonForPrograms() throws Exception {
     var r = cluster.run("plan", "-f", "src/test/resources/changes/new-peer.yaml", "-o", "json");
@@ -30,7 +43,9 @@ class PlanCommandTest extends WithFixtureCluster {
     assertThat(j.path("changes").get(0).asText()).isEqualTo("WireGuardPeer laptop-bob: created");
     var mesh = j.path("meshes").get(0);
     assertThat(mesh.path("allocations").path("laptop-bob").asText())
-        .isEqualTo("10.100.0.5, fd00:100::5");
+        .isEqualTo("10.100.255.1, fd00:100::ffff:ffff:ffff:1");
+    assertThat(mesh.path("nodes")).as("only the gateway changes").hasSize(1);
+    assertThat(mesh.path("unchanged").toString()).isEqualTo("[\"node-2\",\"node-3\"]");
     var node1 = mesh.path("nodes").get(0);
     assertThat(node1.path("node").asText()).isEqualTo("node-1");
     assertThat(node1.path("hashAfter").asText()).matches("sha256:[0-9a-f]{64}");

@@ -5,6 +5,7 @@ import dev.cel.bundle.CelFactory;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelFunctionDecl;
 import dev.cel.common.CelOverloadDecl;
+import dev.cel.common.types.OpaqueType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.extensions.CelExtensions;
 import dev.cel.runtime.CelFunctionBinding;
@@ -17,12 +18,16 @@ import java.util.regex.Pattern;
  * semantics (k8s.io/apiserver/pkg/cel/library ip.go and cidr.go): {@code isIP(string)} and {@code
  * isCIDR(string)} accept IPv4 and IPv6 without zones, without IPv4-mapped IPv6 addresses and
  * without leading zeros in IPv4 octets; a CIDR's prefix length fits its family (host bits may be
- * set, as netip.ParsePrefix allows).
+ * set, as netip.ParsePrefix allows). {@code cidr(string)} gives a {@code net.CIDR} with {@code
+ * containsCIDR(string|net.CIDR)} and {@code prefixLength()} ({@link CelCidr}); a string it does not
+ * accept is an evaluation error, which the API server reports as the rule failing.
  */
 public final class KubernetesCel {
   private static final Pattern IPV4 =
       Pattern.compile("^(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}$");
   private static final Pattern IPV6_CHARS = Pattern.compile("^[0-9A-Fa-f:.]+$");
+
+  private static final OpaqueType CIDR = OpaqueType.create("net.CIDR");
 
   private static final Cel CEL =
       CelFactory.standardCelBuilder()
@@ -38,10 +43,31 @@ public final class KubernetesCel {
               CelFunctionDecl.newFunctionDeclaration(
                   "isCIDR",
                   CelOverloadDecl.newGlobalOverload(
-                      "isCIDR_string", SimpleType.BOOL, SimpleType.STRING)))
+                      "isCIDR_string", SimpleType.BOOL, SimpleType.STRING)),
+              CelFunctionDecl.newFunctionDeclaration(
+                  "cidr",
+                  CelOverloadDecl.newGlobalOverload("string_to_cidr", CIDR, SimpleType.STRING)),
+              CelFunctionDecl.newFunctionDeclaration(
+                  "containsCIDR",
+                  CelOverloadDecl.newMemberOverload(
+                      "cidr_contains_cidr_string", SimpleType.BOOL, CIDR, SimpleType.STRING),
+                  CelOverloadDecl.newMemberOverload(
+                      "cidr_contains_cidr", SimpleType.BOOL, CIDR, CIDR)),
+              CelFunctionDecl.newFunctionDeclaration(
+                  "prefixLength",
+                  CelOverloadDecl.newMemberOverload("cidr_prefix_length", SimpleType.INT, CIDR)))
           .addFunctionBindings(
               CelFunctionBinding.from("isIP_string", String.class, KubernetesCel::isIp),
-              CelFunctionBinding.from("isCIDR_string", String.class, KubernetesCel::isCidr))
+              CelFunctionBinding.from("isCIDR_string", String.class, KubernetesCel::isCidr),
+              CelFunctionBinding.from("string_to_cidr", String.class, CelCidr::parse),
+              CelFunctionBinding.from(
+                  "cidr_contains_cidr_string",
+                  CelCidr.class,
+                  String.class,
+                  (a, b) -> a.containsCidr(CelCidr.parse(b))),
+              CelFunctionBinding.from(
+                  "cidr_contains_cidr", CelCidr.class, CelCidr.class, CelCidr::containsCidr),
+              CelFunctionBinding.from("cidr_prefix_length", CelCidr.class, CelCidr::prefixLength))
           .build();
 
   private KubernetesCel() {}

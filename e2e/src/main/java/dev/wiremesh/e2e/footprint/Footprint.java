@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 
 /**
@@ -48,7 +49,8 @@ public final class Footprint {
         --rounds R       rounds of measurement (default 3)
         --idle SECONDS   time without a change before memory is read (default 30)
         --agent V        an agent variant: NAME=FLAGS (JVM flags separated by spaces, replacing the
-                         launcher's memory flags) or 'launcher'; repeat to compare (default: launcher)
+                         launcher's memory flags; a word VAR=VALUE is an environment variable, e.g.
+                         MALLOC_ARENA_MAX=2) or 'launcher'; repeat to compare (default: launcher)
         --operator V     an operator variant, the same way
         --external-peers N  add N external peers (random public keys), which all attach to the
                          gateway node-1: its agent then holds N + nodes - 1 peers and is reported
@@ -171,7 +173,7 @@ public final class Footprint {
           if (operatorVariants.size() > 1
               || round == 1 && !launcher(operatorVariants, JvmFlags.OPERATOR)) {
             mesh.operator().stop();
-            mesh.operator().useMemoryFlags(op.flags());
+            mesh.operator().useMemoryFlags(op.flags(), op.env());
             mesh.operator().start();
           }
           mesh.await("every node's peer Ready", Duration.ofSeconds(300), mesh::peersReady);
@@ -198,7 +200,9 @@ public final class Footprint {
    * set, even alone, needs a restart before it is measured.
    */
   private static boolean launcher(List<Variant> variants, List<String> flags) {
-    return variants.size() == 1 && variants.getFirst().flags().equals(flags);
+    return variants.size() == 1
+        && variants.getFirst().flags().equals(flags)
+        && variants.getFirst().env().isEmpty();
   }
 
   /** Every agent restarted with its variant of this round, in parallel; back when all are ready. */
@@ -209,7 +213,7 @@ public final class Footprint {
         pool.submit(
             () -> {
               n.agent().stop();
-              n.agent().useMemoryFlags(variantOf(n, round).flags());
+              n.agent().useMemoryFlags(variantOf(n, round).flags(), variantOf(n, round).env());
               n.agent().start();
               return null;
             });
@@ -248,21 +252,28 @@ public final class Footprint {
         }
         List<Rss> rss = nodes.stream().map(n -> Rss.of(n.agent().pid())).toList();
         out.printf(
-            "round %d agent %s: RSS MB %s (anon median %.1f)%n",
-            round, v.name(), mb(rss.stream().map(Rss::totalKb).toList()), anonMedian(rss));
+            "round %d agent %s: RSS MB %s (anon median %.1f, USS median %.1f)%n",
+            round,
+            v.name(),
+            mb(rss.stream().map(Rss::totalKb).toList()),
+            median(rss, Rss::anonKb),
+            median(rss, Rss::ussKb));
         rss.forEach(r -> series("agent " + v.name() + " RSS").add(r.totalKb() / 1024.0));
         rss.forEach(r -> series("agent " + v.name() + " anon").add(r.anonKb() / 1024.0));
+        rss.forEach(r -> series("agent " + v.name() + " USS").add(r.ussKb() / 1024.0));
       }
     }
     Rss op = Rss.of(mesh.operator().pid());
     out.printf(
-        "round %d operator %s: RSS %.1f MB (anon %.1f, file %.1f)%n",
+        "round %d operator %s: RSS %.1f MB (anon %.1f, file %.1f, USS %.1f)%n",
         round,
         operatorVariant.name(),
         op.totalKb() / 1024.0,
         op.anonKb() / 1024.0,
-        op.fileKb() / 1024.0);
+        op.fileKb() / 1024.0,
+        op.ussKb() / 1024.0);
     series("operator " + operatorVariant.name() + " RSS").add(op.totalKb() / 1024.0);
+    series("operator " + operatorVariant.name() + " USS").add(op.ussKb() / 1024.0);
   }
 
   /**
@@ -279,7 +290,7 @@ public final class Footprint {
             .orElseThrow();
     JavaApp agent = n.agent();
     agent.stop();
-    agent.useMemoryFlags(variant.flags());
+    agent.useMemoryFlags(variant.flags(), variant.env());
     long t0 = System.nanoTime();
     agent.start();
     mesh.await(
@@ -311,8 +322,8 @@ public final class Footprint {
         Samples.median(sorted), sorted.getLast(), sorted.getFirst(), sorted.size());
   }
 
-  private static double anonMedian(List<Rss> rss) {
-    return Samples.median(rss.stream().map(r -> r.anonKb() / 1024.0).sorted().toList());
+  private static double median(List<Rss> rss, ToLongFunction<Rss> kb) {
+    return Samples.median(rss.stream().map(r -> kb.applyAsLong(r) / 1024.0).sorted().toList());
   }
 
   private static double seconds(long t0) {

@@ -23,6 +23,7 @@ public final class JavaApp {
   private final Path uapiDir;
   private Process process;
   private List<String> memoryFlags;
+  private Map<String, String> memoryEnv = Map.of();
 
   /**
    * @param jar a quarkus-run.jar
@@ -56,10 +57,13 @@ public final class JavaApp {
 
   /**
    * Replaces the memory flags ({@link JvmFlags#AGENT} or {@link JvmFlags#OPERATOR}) from the next
-   * {@link #start}: for measuring other flags (e2e/bench/footprint.sh).
+   * {@link #start}, with environment variables for the JVM besides (e.g. glibc's {@code
+   * MALLOC_ARENA_MAX}; those of an earlier call go): for measuring other flags
+   * (e2e/bench/footprint.sh).
    */
-  public synchronized void useMemoryFlags(List<String> flags) {
+  public synchronized void useMemoryFlags(List<String> flags, Map<String, String> env) {
     this.memoryFlags = List.copyOf(flags);
+    this.memoryEnv = Map.copyOf(env);
   }
 
   public synchronized void start() throws IOException {
@@ -93,6 +97,7 @@ public final class JavaApp {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().putAll(env);
+    pb.environment().putAll(memoryEnv);
     process = pb.start();
   }
 

@@ -91,6 +91,7 @@ class HelmChartTest {
         create: true
         name: corp
         addressPools: [10.200.0.0/16, "fd00:200::/64"]
+        externalPeerPools: [10.200.128.0/20]
         listenPort: 51821
         mtu: 1420
         interfaceName: wmcorp
@@ -482,6 +483,7 @@ class HelmChartTest {
         Serialization.unmarshal(Chart.YAML.writeValueAsString(doc.tree()), WireGuardMesh.class);
     assertThat(mesh.getMetadata().getName()).isEqualTo("corp");
     assertThat(mesh.getSpec().getAddressPools()).containsExactly("10.200.0.0/16", "fd00:200::/64");
+    assertThat(mesh.getSpec().getExternalPeerPools()).containsExactly("10.200.128.0/20");
     assertThat(mesh.getSpec().getListenPort()).isEqualTo(51821);
     assertThat(mesh.getSpec().getMtu()).isEqualTo(1420);
     assertThat(mesh.getSpec().getInterfaceName()).isEqualTo("wmcorp");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FootprintTest {
@@ -20,8 +21,11 @@ class FootprintTest {
     assertThat(Variant.parse("none=", List.of()).flags()).isEmpty();
     assertThatThrownBy(() -> Variant.parse("-XX:+UseSerialGC", List.of()))
         .hasMessageContaining("a variant is NAME=FLAGS");
+    assertThat(Variant.parse("arenas=MALLOC_ARENA_MAX=2 -Xms16m", List.of()))
+        .isEqualTo(new Variant("arenas", List.of("-Xms16m"), Map.of("MALLOC_ARENA_MAX", "2")));
     assertThatThrownBy(() -> Variant.parse("x=UseSerialGC", List.of()))
-        .hasMessageContaining("variant x: 'UseSerialGC' is not a JVM flag");
+        .hasMessageContaining(
+            "variant x: 'UseSerialGC' is neither a JVM flag nor an environment variable");
     assertThatThrownBy(() -> Variant.parse("=-Xss1m", List.of()))
         .hasMessageContaining("needs a name");
   }

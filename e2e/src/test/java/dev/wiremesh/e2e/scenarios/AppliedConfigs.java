@@ -39,8 +39,9 @@ final class AppliedConfigs {
   }
 
   /**
-   * Writes, in {@code dir}, the external peer laptop-bob of mesh "mesh" (192.168.60.0/24) with
-   * {@code publicKey}: the change the plan scenarios plan, then apply.
+   * Writes, in {@code dir}, the external peer laptop-bob of mesh "mesh" with {@code publicKey}, a
+   * laptop with no network behind it (its addresses come from the mesh's external peer pools): the
+   * change the plan scenarios plan, then apply.
    */
   static Path externalPeerFile(Path dir, String publicKey) throws IOException {
     return Files.writeString(
@@ -52,7 +53,6 @@ final class AppliedConfigs {
         spec:
           mesh: mesh
           publicKey: %s
-          allowedIPs: [192.168.60.0/24]
         """
             .formatted(publicKey));
   }

@@ -143,6 +143,12 @@ public class PeerStatusWriter {
       long tx = 0;
       int reach = 0;
       int total = 0;
+      // For a node: its tunnels to other nodes, which decide its Connected condition. Its tunnels
+      // to
+      // external peers (a gateway's laptops, which come and go) are counted in reach and total and
+      // decide the external peer's own Connected condition, not the gateway's.
+      int nodeTunnels = 0;
+      int nodeTunnelsRecent = 0;
       // A node whose agent did not answer this pass's status poll: its tunnels cannot be seen.
       boolean agentUnseen = false;
       String observedEndpoint = null;
@@ -215,12 +221,19 @@ public class PeerStatusWriter {
                 c.setEndpointSource(nat.published(other) != null ? "observed" : "advertised");
               }
               connections.add(c);
+              boolean fresh = ps != null && recent(ps.lastHandshake(), now);
               if (ps != null) {
                 lastHandshake = Math.max(lastHandshake, ps.lastHandshake());
                 rx += ps.rxBytes();
                 tx += ps.txBytes();
-                if (recent(ps.lastHandshake(), now)) {
+                if (fresh) {
                   reach++;
+                }
+              }
+              if (other != null) {
+                nodeTunnels++;
+                if (fresh) {
+                  nodeTunnelsRecent++;
                 }
               }
             }
@@ -265,7 +278,9 @@ public class PeerStatusWriter {
       // A Direct mode member has no tunnel at all: nothing to wait for once it is planned.
       boolean tunnelless =
           !external && meshPlan.roles().containsKey(p.getSpec().getNode()) && !mustHold.isEmpty();
-      boolean isConnected = total > 0 ? reach == total : tunnelless;
+      int connectedOf = external ? total : nodeTunnels;
+      int connectedCount = external ? reach : nodeTunnelsRecent;
+      boolean isConnected = connectedOf > 0 ? connectedCount == connectedOf : tunnelless;
       conditions =
           Conditions.set(
               conditions,
@@ -281,12 +296,24 @@ public class PeerStatusWriter {
                       + " did not answer the status poll: its "
                       + total
                       + " tunnel(s) cannot be seen (a partition, or the agent is down)"
-                  : reach
-                      + " of "
-                      + total
-                      + " peer(s) with a handshake in the last "
-                      + CONNECTED_WITHIN_SECONDS
-                      + "s",
+                  : external
+                      ? reach
+                          + " of "
+                          + total
+                          + " gateway(s) with a handshake in the last "
+                          + CONNECTED_WITHIN_SECONDS
+                          + "s"
+                      : nodeTunnelsRecent
+                          + " of "
+                          + nodeTunnels
+                          + " node peer(s) with a handshake in the last "
+                          + CONNECTED_WITHIN_SECONDS
+                          + "s"
+                          + (total > nodeTunnels
+                              ? " (its "
+                                  + (total - nodeTunnels)
+                                  + " external peer(s) are reported on their own WireGuardPeer)"
+                              : ""),
               gen,
               now);
       NodeEnforcement enforced = external ? null : encryption.nodes().get(p.getSpec().getNode());

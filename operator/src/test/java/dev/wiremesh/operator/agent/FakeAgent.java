@@ -46,6 +46,8 @@ public final class FakeAgent implements AutoCloseable {
   private volatile Supplier<String> status;
   private volatile DeviceConfig current;
   private volatile long handshake;
+  private final java.util.Map<String, Long> handshakeOf =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private volatile FakeKeyRotation keys;
 
   public FakeAgent(String node, SSLContext serverTls) throws IOException {
@@ -100,13 +102,25 @@ public final class FakeAgent implements AutoCloseable {
     this.handshake = epochSecond;
   }
 
+  /** From now on, report the peer with this key with a handshake at {@code epochSecond}. */
+  public void handshake(String publicKey, long epochSecond) {
+    handshakeOf.put(publicKey, epochSecond);
+  }
+
   private String defaultStatus() {
     DeviceConfig c = current;
     List<PeerStatus> peers =
         c == null
             ? List.of()
             : c.peers().stream()
-                .map(p -> new PeerStatus(p.publicKey(), p.endpoint(), handshake, 100, 200))
+                .map(
+                    p ->
+                        new PeerStatus(
+                            p.publicKey(),
+                            p.endpoint(),
+                            handshakeOf.getOrDefault(p.publicKey(), handshake),
+                            100,
+                            200))
                 .toList();
     try {
       FakeKeyRotation k = keys;

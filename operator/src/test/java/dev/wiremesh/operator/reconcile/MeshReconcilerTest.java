@@ -12,6 +12,7 @@ import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import dev.wiremesh.api.crd.v1alpha1.WireGuardPeerSpec;
 import dev.wiremesh.operator.agent.FakeAgent;
 import dev.wiremesh.planner.topology.WgQuickConfig;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -230,12 +231,14 @@ class MeshReconcilerTest {
               assertThat(condition("laptop", "Ready")).isTrue();
             });
     assertThat(cluster.agents.get("ext-w").peerKeys()).doesNotContain(laptopKey);
-    // A node that is not a gateway reaches the laptop through the gateway.
+    // A node that is not a gateway reaches the laptop through the gateway: its address lies in the
+    // external peers' pool (the last quarter of a /24), which that entry holds as one prefix, and
+    // the network behind it is added.
     assertThat(peerOn("ext-w", key("ext-gw")).allowedIPs())
-        .contains("10.3.0.1/32", "10.3.0.3/32", "192.168.77.0/24");
+        .containsExactly("10.3.0.1/32", "10.3.0.192/26", "192.168.77.0/24");
     PeerConfig onGw = peerOn("ext-gw", laptopKey);
     assertThat(onGw.presharedKey()).isEqualTo(psk);
-    assertThat(onGw.allowedIPs()).containsExactly("10.3.0.3/32", "192.168.77.0/24");
+    assertThat(onGw.allowedIPs()).containsExactly("10.3.0.193/32", "192.168.77.0/24");
 
     var ref = peer("laptop").getStatus().getConfigSecretRef();
     assertThat(ref.getNamespace() + "/" + ref.getName()).isEqualTo("wiremesh/wiremesh-peer-laptop");
@@ -253,7 +256,7 @@ class MeshReconcilerTest {
             StandardCharsets.UTF_8);
     assertThat(conf)
         .contains("PrivateKey = " + WgQuickConfig.PRIVATE_KEY_PLACEHOLDER)
-        .contains("Address = 10.3.0.3/32")
+        .contains("Address = 10.3.0.193/32")
         .contains("PublicKey = " + key("ext-gw"))
         .contains("Endpoint = 192.168.1.31:51820")
         .contains("AllowedIPs = 10.3.0.0/24")
@@ -397,11 +400,7 @@ class MeshReconcilerTest {
         .atMost(CONVERGE)
         .untilAsserted(
             () -> {
-              var c =
-                  peer("cut-cut-b").getStatus().getConditions().stream()
-                      .filter(x -> x.getType().equals("Connected"))
-                      .findFirst()
-                      .orElseThrow();
+              var c = connected("cut-cut-b");
               assertThat(c.getStatus()).isEqualTo("False");
               assertThat(c.getReason()).isEqualTo("AgentUnreachable");
               assertThat(c.getMessage())
@@ -413,6 +412,64 @@ class MeshReconcilerTest {
 
     b.up();
     await().atMost(CONVERGE).until(() -> condition("cut-cut-b", "Connected"));
+  }
+
+  /**
+   * A gateway whose laptop is offline is still Connected: its tunnels to the other nodes decide it.
+   * The laptop's own WireGuardPeer says that it has no recent handshake.
+   */
+  @Test
+  void aGatewayWithAnOfflineExternalPeerStaysConnectedAndTheExternalPeerSaysWhy() throws Exception {
+    mesh("idle", "10.7.0.0/24", true);
+    FakeAgent gw = node("idle", "idle-gw", 71, true);
+    FakeAgent w = node("idle", "idle-w", 72, false);
+    awaitConverged("idle", "idle-gw", "idle-w");
+    String laptopKey = TestCluster.randomKey();
+    client.resource(external("offline-laptop", "idle", laptopKey, null, null)).create();
+    await().atMost(CONVERGE).until(() -> gw.peerKeys().contains(laptopKey));
+
+    long now = Instant.now().getEpochSecond();
+    gw.handshakes(now);
+    w.handshakes(now);
+    gw.handshake(laptopKey, 0);
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () -> {
+              assertThat(connected("idle-idle-gw").getStatus()).isEqualTo("True");
+              assertThat(connected("idle-idle-gw").getMessage())
+                  .isEqualTo(
+                      "1 of 1 node peer(s) with a handshake in the last 180s (its 1 external"
+                          + " peer(s) are reported on their own WireGuardPeer)");
+              assertThat(connected("idle-idle-w").getStatus()).isEqualTo("True");
+              Condition laptop = connected("offline-laptop");
+              assertThat(laptop.getStatus()).isEqualTo("False");
+              assertThat(laptop.getReason()).isEqualTo("NoRecentHandshake");
+              assertThat(laptop.getMessage())
+                  .isEqualTo("0 of 1 gateway(s) with a handshake in the last 180s");
+            });
+    assertThat(peer("idle-idle-gw").getStatus().getTotalPeers())
+        .as("the gateway's tunnels, the laptop's included")
+        .isEqualTo(2);
+    assertThat(peer("idle-idle-gw").getStatus().getConnectedPeers()).isEqualTo(1);
+
+    // A node tunnel without a recent handshake still turns the gateway's Connected off.
+    gw.handshake(key("idle-w"), 0);
+    await()
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () -> {
+              assertThat(connected("idle-idle-gw").getStatus()).isEqualTo("False");
+              assertThat(connected("idle-idle-gw").getMessage())
+                  .startsWith("0 of 1 node peer(s) with a handshake in the last 180s");
+            });
+  }
+
+  private Condition connected(String peer) {
+    return peer(peer).getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals("Connected"))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

@@ -90,6 +90,13 @@ public record Cidr(InetAddress network, int prefix) {
     return toNumber(address).and(mask(bits(network), prefix)).equals(networkNumber());
   }
 
+  /**
+   * Whether {@code other} lies wholly inside this network (same family, prefix at least as long).
+   */
+  public boolean containsNetwork(Cidr other) {
+    return other.prefix >= prefix && contains(other.network);
+  }
+
   /** Whether the two networks share any address. */
   public boolean overlaps(Cidr other) {
     return contains(other.network) || other.contains(network);

@@ -24,8 +24,14 @@ import java.util.TreeMap;
  *       AddressOutcome.Conflict} and no address.
  *   <li>A recorded address (the peer's {@code status.address}) that is still valid and free is
  *       kept, so allocation is stable across restarts and pool additions.
- *   <li>Every other peer gets, from each pool it holds no address in, the lowest free address.
+ *   <li>Every other peer gets, from each pool it holds no address in, the lowest free address: an
+ *       external peer from the part of the pool reserved for external peers ({@link
+ *       ExternalPeerPools}), and from the rest of the pool only when that part is full; a node from
+ *       the rest of the pool, never from the reserved part.
  * </ol>
+ *
+ * <p>Recorded and user-chosen addresses are never moved to or out of the reserved part: an external
+ * peer that held an address elsewhere before the pool existed keeps it, and so does a node.
  *
  * <p>Peers are processed in name order, so the result is the same for the same input whatever its
  * order. No address ever appears in two peers' {@link AddressOutcome.Assigned}.
@@ -38,19 +44,37 @@ public final class Ipam {
    * @param peer the peer's name (unique)
    * @param requested the user-chosen addresses (empty: allocate from the pools)
    * @param recorded the addresses in its status from an earlier allocation (may be empty)
+   * @param external an external peer (its addresses come from the external peers' pools)
    */
-  public record Request(String peer, List<String> requested, List<String> recorded) {
+  public record Request(
+      String peer, List<String> requested, List<String> recorded, boolean external) {
     public Request {
       requested = requested == null ? List.of() : List.copyOf(requested);
       recorded = recorded == null ? List.of() : List.copyOf(recorded);
+    }
+
+    /** A node's request. */
+    public Request(String peer, List<String> requested, List<String> recorded) {
+      this(peer, requested, recorded, false);
     }
   }
 
   private Ipam() {}
 
-  /** Decides every peer's addresses; the map is keyed and ordered by peer name. */
+  /** Decides every peer's addresses, no part reserved for external peers. */
   public static Map<String, AddressOutcome> allocate(
       List<Cidr> pools, Collection<Request> requests) {
+    return allocate(pools, List.of(), requests);
+  }
+
+  /**
+   * Decides every peer's addresses; the map is keyed and ordered by peer name.
+   *
+   * @param externalPools the parts of {@code pools} reserved for external peers ({@link
+   *     ExternalPeerPools#of})
+   */
+  public static Map<String, AddressOutcome> allocate(
+      List<Cidr> pools, List<Cidr> externalPools, Collection<Request> requests) {
     List<Request> sorted = requests.stream().sorted(Comparator.comparing(Request::peer)).toList();
     Map<String, AddressOutcome> out = new TreeMap<>();
     Map<InetAddress, String> taken = new HashMap<>();
@@ -96,15 +120,30 @@ public final class Ipam {
 
     // 3. Fill every pool a peer holds no address in with the lowest free address.
     Map<Cidr, BigInteger> cursors = new HashMap<>();
+    Map<String, Boolean> external = new HashMap<>();
+    sorted.forEach(r -> external.put(r.peer(), r.external()));
     for (var e : kept.entrySet()) {
       List<InetAddress> addresses = new ArrayList<>();
       AddressOutcome outcome = null;
       for (Cidr pool : pools) {
         InetAddress a = e.getValue().get(pool);
         if (a == null) {
-          a = nextFree(pool, cursors, taken);
+          List<Cidr> reserved = externalPools.stream().filter(pool::containsNetwork).toList();
+          if (external.get(e.getKey()) && !reserved.isEmpty()) {
+            a = nextFree(pool, reserved.getFirst(), List.of(), cursors, taken);
+          }
           if (a == null) {
-            outcome = new AddressOutcome.Exhausted("address pool " + pool + " has no free address");
+            a = nextFree(pool, pool, reserved, cursors, taken);
+          }
+          if (a == null) {
+            outcome =
+                new AddressOutcome.Exhausted(
+                    "address pool "
+                        + pool
+                        + " has no free address"
+                        + (reserved.isEmpty()
+                            ? ""
+                            : " (" + reserved.getFirst() + " is kept for external peers)"));
             break;
           }
           taken.put(a, e.getKey());
@@ -161,21 +200,39 @@ public final class Ipam {
     return new AddressOutcome.Assigned(chosen);
   }
 
+  /**
+   * The lowest free address of {@code range} (a part of {@code pool}, or the pool itself) outside
+   * {@code skip}, assignable as an address of {@code pool} and of {@code range} (a reserved /24
+   * gives .1 to .254, as a network of its own would: no external peer at a ".0"); null when there
+   * is none. A cursor per range makes a pass over n peers linear.
+   */
   private static InetAddress nextFree(
-      Cidr pool, Map<Cidr, BigInteger> cursors, Map<InetAddress, String> taken) {
-    BigInteger offset = cursors.getOrDefault(pool, BigInteger.ZERO);
-    BigInteger size = pool.size();
-    while (offset.compareTo(size) < 0) {
-      if (pool.isAssignable(offset)) {
-        InetAddress a = pool.address(offset);
-        if (!taken.containsKey(a)) {
-          cursors.put(pool, offset.add(BigInteger.ONE));
-          return a;
+      Cidr pool,
+      Cidr range,
+      List<Cidr> skip,
+      Map<Cidr, BigInteger> cursors,
+      Map<InetAddress, String> taken) {
+    BigInteger start = pool.offsetOf(range.network());
+    BigInteger end = start.add(range.size());
+    BigInteger offset = cursors.getOrDefault(range, start);
+    next:
+    while (offset.compareTo(end) < 0) {
+      InetAddress a = pool.address(offset);
+      for (Cidr s : skip) {
+        if (s.contains(a)) {
+          offset = pool.offsetOf(s.network()).add(s.size());
+          continue next;
         }
+      }
+      if (pool.isAssignable(offset)
+          && range.isAssignable(offset.subtract(start))
+          && !taken.containsKey(a)) {
+        cursors.put(range, offset.add(BigInteger.ONE));
+        return a;
       }
       offset = offset.add(BigInteger.ONE);
     }
-    cursors.put(pool, offset);
+    cursors.put(range, offset);
     return null;
   }
 

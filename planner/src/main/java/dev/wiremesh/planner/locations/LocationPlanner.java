@@ -5,6 +5,7 @@ import static dev.wiremesh.planner.topology.TopologyPlanner.sortedUnique;
 import dev.wiremesh.planner.ipam.Addresses;
 import dev.wiremesh.planner.ipam.Cidr;
 import dev.wiremesh.planner.topology.ExternalMember;
+import dev.wiremesh.planner.topology.ExternalNetworks;
 import dev.wiremesh.planner.topology.MeshSettings;
 import dev.wiremesh.planner.topology.NodeMember;
 import dev.wiremesh.planner.topology.PlannedDevice;
@@ -43,7 +44,10 @@ import java.util.TreeSet;
  *       gatewaySelector selects any of its nodes ({@link NodeMember#gateway}), and its leader,
  *       whichever node that is, holds the external peers: a selected member does not lose them to
  *       nowhere, and they follow the role when the leader fails over. The first gateway leader by
- *       name carries them for every other leader, as the first gateway does in a full mesh.
+ *       name carries them for every other leader, as the first gateway does in a full mesh: the
+ *       other leaders' entry for it holds the external peers' pools, their addresses outside those
+ *       and the networks behind them ({@link ExternalNetworks}); members reach the pools through
+ *       their leader as part of the mesh's pools.
  * </ul>
  *
  * Everything is sorted, so equal inputs give equal plans in any input order.
@@ -87,8 +91,7 @@ public final class LocationPlanner {
 
     List<PlannedPeer> externalPeers =
         externals.stream().map(e -> TopologyPlanner.externalPeer(mesh, e)).toList();
-    List<String> externalNetworks = new ArrayList<>();
-    externalPeers.forEach(e -> externalNetworks.addAll(e.allowedIPs()));
+    List<String> externalNetworks = ExternalNetworks.throughGateway(mesh, externals);
     SortedSet<String> gateways = new TreeSet<>();
     locations.forEach(
         (loc, members) -> {
@@ -97,7 +100,7 @@ public final class LocationPlanner {
           }
         });
     String firstGateway = gateways.isEmpty() ? null : gateways.first();
-    boolean routeExternals = firstGateway != null && !externalPeers.isEmpty();
+    boolean routeExternals = firstGateway != null && !externalNetworks.isEmpty();
 
     // What each location holds, and each leader as the other leaders' peer.
     Map<String, List<String>> locationNetworks = new TreeMap<>();

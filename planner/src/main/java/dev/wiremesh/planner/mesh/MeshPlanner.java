@@ -11,6 +11,7 @@ import dev.wiremesh.api.crd.v1alpha1.WireGuardPeer;
 import dev.wiremesh.planner.ipam.AddressOutcome;
 import dev.wiremesh.planner.ipam.Addresses;
 import dev.wiremesh.planner.ipam.Cidr;
+import dev.wiremesh.planner.ipam.ExternalPeerPools;
 import dev.wiremesh.planner.ipam.Ipam;
 import dev.wiremesh.planner.locations.LocationPlan;
 import dev.wiremesh.planner.locations.MeshLocations;
@@ -49,12 +50,16 @@ public final class MeshPlanner {
   /** What is wrong with the mesh's address pools, each naming the field; empty when they parse. */
   public static List<String> poolProblems(WireGuardMesh mesh) {
     List<String> problems = new ArrayList<>();
+    List<Cidr> pools = new ArrayList<>();
     for (String p : mesh.getSpec().getAddressPools()) {
       try {
-        Cidr.parse(p);
+        pools.add(Cidr.parse(p));
       } catch (IllegalArgumentException e) {
         problems.add("spec.addressPools: " + e.getMessage());
       }
+    }
+    if (problems.isEmpty()) {
+      problems.addAll(ExternalPeerPools.problems(pools, mesh.getSpec().getExternalPeerPools()));
     }
     return problems;
   }
@@ -69,7 +74,7 @@ public final class MeshPlanner {
             Collectors.toMap(n -> n.getMetadata().getName(), n -> n, (a, b) -> a, TreeMap::new));
   }
 
-  /** The planner's view of the mesh's spec, defaults applied. */
+  /** The planner's view of the mesh's spec, defaults applied. The pools must parse. */
   public static MeshSettings settings(WireGuardMesh mesh) {
     return new MeshSettings(
         mesh.getSpec().effectiveInterfaceName(),
@@ -77,11 +82,21 @@ public final class MeshPlanner {
         mesh.getSpec().effectiveMtu(),
         mesh.getSpec().effectivePersistentKeepalive(),
         mesh.getSpec().effectiveRoutePodCIDRs(),
-        mesh.getSpec().getAddressPools());
+        mesh.getSpec().getAddressPools(),
+        externalPeerPools(mesh).stream()
+            .map(c -> Addresses.canonicalNetwork(c.toString()))
+            .toList());
+  }
+
+  /** The parts of the mesh's pools reserved for external peers, defaults applied. */
+  public static List<Cidr> externalPeerPools(WireGuardMesh mesh) {
+    return ExternalPeerPools.of(
+        mesh.getSpec().getAddressPools().stream().map(Cidr::parse).toList(),
+        mesh.getSpec().getExternalPeerPools());
   }
 
   /**
-   * Plans the mesh. The pools must parse ({@link #poolProblems} empty).
+   * Plans the mesh. The pools must be valid ({@link #poolProblems} empty).
    *
    * @param nodes the nodes the mesh selects, by name ({@link #selectedNodes})
    * @param peers the mesh's WireGuardPeers; those being deleted take no part
@@ -122,9 +137,10 @@ public final class MeshPlanner {
               p.getSpec().getAddress() == null ? List.of() : List.of(p.getSpec().getAddress()),
               recorded == null || recorded.isBlank()
                   ? List.of()
-                  : Arrays.asList(recorded.split(","))));
+                  : Arrays.asList(recorded.split(",")),
+              p.getSpec().isExternal()));
     }
-    Map<String, AddressOutcome> addresses = Ipam.allocate(pools, requests);
+    Map<String, AddressOutcome> addresses = Ipam.allocate(pools, externalPeerPools(mesh), requests);
 
     // Members: nodes with an identity and addresses; valid external peers with addresses.
     MeshSettings settings = settings(mesh);

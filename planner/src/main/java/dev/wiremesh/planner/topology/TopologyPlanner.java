@@ -22,7 +22,8 @@ import java.util.TreeSet;
  *       with {@code routePodCIDRs}, its podCIDRs — and, on a gateway, every external peer — allowed
  *       IPs: its tunnel addresses and the networks behind it.
  *   <li>A node that is not a gateway reaches the external peers through the first gateway by name:
- *       that gateway's entry also carries the external peers' addresses and networks.
+ *       that gateway's entry also carries the external peers' pools, their addresses outside those
+ *       and the networks behind them ({@link ExternalNetworks}).
  *   <li>Keepalive: the mesh's, or an external peer's own when it sets one.
  * </ul>
  *
@@ -59,10 +60,11 @@ public final class TopologyPlanner {
             .findFirst()
             .orElse(null);
     PlannedPeer viaGateway = null;
-    if (firstGateway != null && !externalPeers.isEmpty()) {
+    List<String> throughGateway = ExternalNetworks.throughGateway(mesh, externals);
+    if (firstGateway != null && !throughGateway.isEmpty()) {
       PlannedPeer g = nodePeers.get(firstGateway);
       List<String> allowed = new ArrayList<>(g.allowedIPs());
-      externalPeers.forEach(e -> allowed.addAll(e.allowedIPs()));
+      allowed.addAll(throughGateway);
       viaGateway =
           new PlannedPeer(
               g.publicKey(),

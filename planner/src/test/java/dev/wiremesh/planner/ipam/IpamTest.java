@@ -149,6 +149,115 @@ class IpamTest {
     got.forEach((peer, outcome) -> assertThat(show(outcome)).as(peer).isEqualTo(want.get(peer)));
   }
 
+  static Request external(String peer, List<String> requested, List<String> recorded) {
+    return new Request(peer, requested, recorded, true);
+  }
+
+  /**
+   * 10.44.0.0/24 with its last four addresses kept for external peers (a /30, to fill it quickly).
+   */
+  static final List<Cidr> RESERVED = List.of(Cidr.parse("10.44.0.252/30"));
+
+  static Stream<Arguments> reserved() {
+    return Stream.of(
+        Arguments.of(
+            "external peers from the reserved part, nodes from the rest, in name order",
+            V4,
+            RESERVED,
+            List.of(
+                external("laptop-b", List.of(), List.of()),
+                fresh("node-1"),
+                fresh("node-2"),
+                external("laptop-a", List.of(), List.of())),
+            Map.of(
+                "laptop-a", "10.44.0.253",
+                "laptop-b", "10.44.0.254",
+                "node-1", "10.44.0.1",
+                "node-2", "10.44.0.2")),
+        Arguments.of(
+            "the reserved part's first and last addresses are never given; when it is full, from"
+                + " the rest of the pool",
+            V4,
+            RESERVED,
+            List.of(
+                external("a", List.of(), List.of()),
+                external("b", List.of(), List.of()),
+                external("c", List.of(), List.of())),
+            Map.of("a", "10.44.0.253", "b", "10.44.0.254", "c", "10.44.0.1")),
+        Arguments.of(
+            "an external peer allocated before the pool existed keeps its address (upgrade)",
+            V4,
+            RESERVED,
+            List.of(external("laptop", List.of(), List.of("10.44.0.1")), fresh("node-1")),
+            Map.of("laptop", "10.44.0.1", "node-1", "10.44.0.2")),
+        Arguments.of(
+            "a node whose recorded address lies in the reserved part keeps it: nodes never move",
+            V4,
+            RESERVED,
+            List.of(
+                req("node-1", List.of(), List.of("10.44.0.253")),
+                external("x", List.of(), List.of())),
+            Map.of("node-1", "10.44.0.253", "x", "10.44.0.254")),
+        Arguments.of(
+            "a user-chosen address outside the reserved part is honoured",
+            V4,
+            RESERVED,
+            List.of(external("site", List.of("10.44.0.9"), List.of())),
+            Map.of("site", "10.44.0.9")),
+        Arguments.of(
+            "nodes skip the reserved part; when the rest is full they find the pool exhausted",
+            List.of(Cidr.parse("10.0.0.0/29")),
+            List.of(Cidr.parse("10.0.0.4/30")),
+            List.of(fresh("a"), fresh("b"), fresh("c"), fresh("d")),
+            Map.of(
+                "a", "10.0.0.1",
+                "b", "10.0.0.2",
+                "c", "10.0.0.3",
+                "d",
+                    "exhausted: address pool 10.0.0.0/29 has no free address (10.0.0.4/30 is kept"
+                        + " for external peers)")),
+        Arguments.of(
+            "dual stack: one address from each family's reserved part",
+            DUAL,
+            List.of(Cidr.parse("10.44.0.192/26"), Cidr.parse("fd00:44::ffff:0/112")),
+            List.of(external("laptop", List.of(), List.of()), fresh("node")),
+            Map.of(
+                "laptop", "10.44.0.193,fd00:44:0:0:0:0:ffff:1",
+                "node", "10.44.0.1,fd00:44:0:0:0:0:0:1")),
+        Arguments.of(
+            "a family without a reserved part: from the pool as a node",
+            DUAL,
+            List.of(Cidr.parse("10.44.0.192/26")),
+            List.of(external("laptop", List.of(), List.of()), fresh("node")),
+            Map.of(
+                "laptop", "10.44.0.193,fd00:44:0:0:0:0:0:1",
+                "node", "10.44.0.1,fd00:44:0:0:0:0:0:2")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("reserved")
+  void allocatesExternalPeersFromTheirPool(
+      String name,
+      List<Cidr> pools,
+      List<Cidr> externalPools,
+      List<Request> requests,
+      Map<String, String> want) {
+    Map<String, AddressOutcome> got = Ipam.allocate(pools, externalPools, requests);
+    assertThat(got).hasSize(want.size());
+    got.forEach((peer, outcome) -> assertThat(show(outcome)).as(peer).isEqualTo(want.get(peer)));
+  }
+
+  @Test
+  void nodesSkipAReservedPartAtTheStartOfAnIpv6PoolWithoutWalkingIt() {
+    List<Cidr> pools = List.of(Cidr.parse("fd00:44::/64"));
+    List<Cidr> reserved = List.of(Cidr.parse("fd00:44::/80"));
+    Map<String, AddressOutcome> got =
+        Ipam.allocate(
+            pools, reserved, List.of(fresh("node"), external("laptop", List.of(), List.of())));
+    assertThat(show(got.get("node"))).isEqualTo("fd00:44:0:0:1:0:0:0");
+    assertThat(show(got.get("laptop"))).isEqualTo("fd00:44:0:0:0:0:0:1");
+  }
+
   @Test
   void restartWithRecordedAddressesGivesTheSameResult() {
     List<Request> first = new ArrayList<>();

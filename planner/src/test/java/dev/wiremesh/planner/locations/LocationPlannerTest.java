@@ -305,4 +305,66 @@ class LocationPlannerTest {
     assertThat(changed).containsExactly("n01", "n05", "n06", "n07", "n08", "n09");
     assertThat(after.roles().get("n05").describe()).isEqualTo("Member of b");
   }
+
+  /**
+   * With the external peers' pools, a laptop with pool addresses changes the gateway leader only:
+   * the other leaders route the pools to it ahead of time, on exactly that entry, and members reach
+   * them through their leader within the mesh's pools. An external peer with an address outside the
+   * pools (allocated before them) still changes the other leaders' entry for the gateway.
+   */
+  @Test
+  void withExternalPeerPoolsALaptopChangesOnlyTheGatewayLeader() {
+    MeshSettings pooled =
+        new MeshSettings(
+            "wm0",
+            51820,
+            1420,
+            25,
+            false,
+            List.of("10.44.0.0/16", "fd00:44::/64"),
+            List.of("10.44.255.0/24", "fd00:44::ffff:ffff:ffff:0/112"));
+    List<NodeMember> nodes =
+        List.of(node(1, true), node(2, false), node(5, false), node(6, false), node(9, false));
+    Map<String, String> loc = Map.of("n01", "x", "n02", "x", "n05", "y", "n06", "y", "n09", "z");
+    ExternalMember laptop =
+        new ExternalMember(
+            "laptop",
+            "KZ",
+            null,
+            List.of("10.44.255.1", "fd00:44::ffff:ffff:ffff:1"),
+            List.of(),
+            null,
+            null);
+    ExternalMember old =
+        new ExternalMember(
+            "old", "KY", null, List.of("10.44.0.50", "fd00:44::50"), List.of(), null, null);
+    for (boolean direct : List.of(false, true)) {
+      LocationPlan before = plan(pooled, nodes, List.of(), loc, direct);
+      LocationPlan after = plan(pooled, nodes, List.of(laptop), loc, direct);
+      for (String n : before.devices().keySet()) {
+        if (n.equals("n01")) {
+          assertThat(peers(after.devices().get(n))).containsKey("n25");
+        } else {
+          assertThat(after.devices().get(n)).as(n).isEqualTo(before.devices().get(n));
+          assertThat(after.routes(n)).as(n).isEqualTo(before.routes(n));
+        }
+      }
+      for (String leader : List.of("n05", "n09")) {
+        Map<String, String> p = peers(after.devices().get(leader));
+        assertThat(p.get("n01")).contains("10.44.255.0/24", "fd00:44::ffff:ffff:ffff:0/112");
+        assertThat(p.values().stream().filter(a -> a.contains("10.44.255.0/24")).count())
+            .as(leader)
+            .isOne();
+      }
+      for (PlannedDevice d : after.devices().values()) {
+        List<String> all = d.peers().stream().flatMap(q -> q.allowedIPs().stream()).toList();
+        assertThat(all).as(d.node() + ": no network on two peers").doesNotHaveDuplicates();
+      }
+
+      LocationPlan withOld = plan(pooled, nodes, List.of(laptop, old), loc, direct);
+      assertThat(peers(withOld.devices().get("n05")).get("n01"))
+          .contains("10.44.0.50/32", "fd00:44::50/128");
+      assertThat(withOld.devices().get("n06")).isEqualTo(after.devices().get("n06"));
+    }
+  }
 }

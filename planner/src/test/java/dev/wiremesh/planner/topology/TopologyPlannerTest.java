@@ -182,12 +182,13 @@ class TopologyPlannerTest {
   }
 
   /**
-   * Why a new external peer changes one entry on the nodes that are not gateways (what {@code
-   * kubectl wiremesh plan} shows, against the issue's "only the gateways"): WireGuard sends a
-   * packet only to the peer whose allowed IPs hold its destination, and accepts one only from the
-   * peer whose allowed IPs hold its source. Without the external peer's addresses and networks on
-   * their entry for the first gateway, those nodes could neither reach the external peer nor take
-   * its answers. Only gateways change when the external peer is added to none of that: never.
+   * Why a new external peer whose addresses lie outside the external peers' pools (here: a mesh
+   * without them), or with networks behind it, changes one entry on the nodes that are not
+   * gateways: WireGuard sends a packet only to the peer whose allowed IPs hold its destination, and
+   * accepts one only from the peer whose allowed IPs hold its source. Without the external peer's
+   * addresses and networks on their entry for the first gateway, those nodes could neither reach
+   * the external peer nor take its answers. With the pools, that entry holds them ahead of time and
+   * a laptop changes the gateways only ({@link ExternalNetworksTest}).
    */
   @Test
   void everyNodeReachesANewExternalPeerThroughExactlyOneEntryTheFirstGatewaysOnly() {

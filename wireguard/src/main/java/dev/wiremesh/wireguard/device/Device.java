@@ -56,6 +56,7 @@ public final class Device implements AutoCloseable {
   final CryptoWorkers workers;
   final BufferPool buffers = new BufferPool(2 * Peer.QUEUE_ORDERED_SIZE);
   final RateLimiter rateLimiter;
+  final RateLimiter cookieReplies; // per source, like rateLimiter: cookie replies sent under load
   final HandshakeQueue<HandshakeReceiver.Message> handshakes;
   final KnownInitiations knownInitiations = new KnownInitiations();
   final SessionContext<Endpoint> sessionContext;
@@ -78,6 +79,7 @@ public final class Device implements AutoCloseable {
     this.timing = timing;
     this.workers = new CryptoWorkers(tun.name(), CryptoWorkers.defaultWorkers(), 4096);
     this.rateLimiter = new RateLimiter(clock);
+    this.cookieReplies = new RateLimiter(clock);
     this.handshakes = new HandshakeQueue<>(clock);
     this.sessionContext =
         new SessionContext<>(
@@ -639,6 +641,10 @@ public final class Device implements AutoCloseable {
         Inbound<Endpoint> in = PeerSession.inbound(indices, buf, len, source);
         if (in == null) {
           counters.dropped("unknown receiver index");
+        } else if (!in.mayBeFresh()) {
+          // A replay of a message already received: no queue, no decryption.
+          counters.dropped("replayed");
+          return null;
         }
         return in;
       }
@@ -655,8 +661,12 @@ public final class Device implements AutoCloseable {
    */
   private void submit(InboundJob job) {
     Peer p = job.peer;
-    if (!p.inbound.add(job)) {
-      counters.dropped("inbound queue full", job.count);
+    int offered = job.count;
+    boolean queued = p.inbound.add(job);
+    if (job.count < offered || !queued) {
+      counters.dropped("inbound queue full", queued ? offered - job.count : offered);
+    }
+    if (!queued) {
       for (int i = 0; i < job.count; i++) {
         buffers.release(job.messages[i].buffer());
       }

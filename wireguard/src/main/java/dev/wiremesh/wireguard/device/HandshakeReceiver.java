@@ -76,6 +76,13 @@ final class HandshakeReceiver {
     var checker = addressed.checker();
     if (device.handshakes.isUnderLoad()) {
       if (!checker.checkMac2(msg, msg.length, in.source().address())) {
+        // A source gets cookies at the handshake rate limiter's pace at most: an initiator needs
+        // one per retry, and a flood from one address then costs a MAC1 check per message instead
+        // of a seal and a send (wireguard-go and the kernel answer every one).
+        if (!device.cookieReplies.allow(in.source().ip())) {
+          device.counters.dropped("under load: cookie reply rate limited");
+          return;
+        }
         byte[] reply = checker.createReply(msg, msg.length, in.source().address());
         device.sendDatagram(reply, 0, reply.length, in.source());
         device.counters.dropped("under load: cookie sent");

@@ -46,4 +46,26 @@ final class InboundJob extends OrderedQueue.Job implements Runnable {
       peer.inbound.drain(peer::deliverInbound);
     }
   }
+
+  @Override
+  int packets() {
+    return count;
+  }
+
+  /** A transport message's size around a plaintext of OrderedQueue#SMALL_PACKET bytes. */
+  private static final int SMALL_MESSAGE = 32 + OrderedQueue.SMALL_PACKET;
+
+  @Override
+  void shedBulk() {
+    int kept = 0;
+    for (int i = 0; i < count; i++) {
+      if (messages[i].datagramLength() <= SMALL_MESSAGE) {
+        messages[kept++] = messages[i];
+      } else {
+        peer.device.buffers.release(messages[i].buffer());
+      }
+    }
+    java.util.Arrays.fill(messages, kept, count, null);
+    count = kept;
+  }
 }

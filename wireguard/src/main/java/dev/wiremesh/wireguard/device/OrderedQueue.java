@@ -27,6 +27,17 @@ final class OrderedQueue<J extends OrderedQueue.Job> {
     final boolean isComplete() {
       return complete;
     }
+
+    /** The packets this job carries: what it counts against the queue's capacity. */
+    int packets() {
+      return 1;
+    }
+
+    /**
+     * Drops the job's bulk packets and keeps its small ones (see {@link OrderedQueue#add}); the
+     * job's {@link #packets} count what is left.
+     */
+    void shedBulk() {}
   }
 
   private final ConcurrentLinkedQueue<J> queue = new ConcurrentLinkedQueue<>();
@@ -38,15 +49,38 @@ final class OrderedQueue<J extends OrderedQueue.Job> {
     this.capacity = capacity;
   }
 
-  /** Appends a job; false (and nothing queued) when the queue already holds {@code capacity}. */
+  /**
+   * Appends a job when its packets fit in {@code capacity} (an empty queue takes any job, so a
+   * batch larger than the capacity still goes). When they do not, the job sheds its bulk packets
+   * and its small ones (a ping, a TCP ACK, a DNS query: {@link #SMALL_PACKET} bytes at most) go in
+   * anyway, up to twice the capacity: a saturating TCP flow fills the queue and must lose segments
+   * to slow down, but a ping beside it need not be lost with them. False (nothing queued) when
+   * nothing is left or even the small ones do not fit; either way {@link Job#packets} then counts
+   * what was kept.
+   */
   boolean add(J job) {
-    if (size.incrementAndGet() > capacity) {
-      size.decrementAndGet();
+    int packets = job.packets();
+    int after = size.addAndGet(packets);
+    if (after <= capacity || after == packets) {
+      queue.add(job);
+      return true;
+    }
+    size.addAndGet(-packets);
+    job.shedBulk();
+    int small = job.packets();
+    if (small == 0) {
+      return false;
+    }
+    if (size.addAndGet(small) > 2 * capacity) {
+      size.addAndGet(-small);
       return false;
     }
     queue.add(job);
     return true;
   }
+
+  /** The largest IP packet (plaintext) that a full queue still takes. */
+  static final int SMALL_PACKET = 256;
 
   /** Delivers every completed job at the head, in order, unless another thread is doing so. */
   void drain(Consumer<J> deliver) {
@@ -55,7 +89,7 @@ final class OrderedQueue<J extends OrderedQueue.Job> {
         J head;
         while ((head = queue.peek()) != null && head.isComplete()) {
           queue.poll();
-          size.decrementAndGet();
+          size.addAndGet(-head.packets());
           deliver.accept(head);
         }
       } finally {

@@ -47,4 +47,21 @@ final class OutboundJob extends OrderedQueue.Job implements Runnable {
       peer.outbound.drain(peer::deliverOutbound);
     }
   }
+
+  @Override
+  int packets() {
+    return count;
+  }
+
+  @Override
+  void shedBulk() {
+    int kept = 0;
+    for (int i = 0; i < count; i++) {
+      if (packets[i].plaintextLength() <= OrderedQueue.SMALL_PACKET) {
+        packets[kept++] = packets[i];
+      }
+    }
+    java.util.Arrays.fill(packets, kept, count, null);
+    count = kept;
+  }
 }

@@ -35,8 +35,13 @@ import java.util.logging.Logger;
 final class Peer {
   private static final Logger LOG = Logger.getLogger(Peer.class.getName());
 
-  /** Jobs in flight per peer and direction (wireguard-go's QueueOutboundSize). */
-  static final int QUEUE_ORDERED_SIZE = 1024;
+  /**
+   * Packets in flight per peer and direction. Counted in packets, not batches: 1024 batches of 64
+   * held a second of traffic at a gigabit, and a saturating TCP flow filled them, so every packet
+   * behind it (a ping, a DNS answer) waited 10-40 ms. 256 packets is 3 ms at a gigabit
+   * (docs/performance.md, "Latency under load"; wireguard/bench/latency.sh).
+   */
+  static final int QUEUE_ORDERED_SIZE = 256;
 
   final Device device;
   volatile NoisePublicKey publicKey; // replaced in place when the peer rotates its key
@@ -130,8 +135,12 @@ final class Peer {
    * would cost more than sealing it, and its wake-up is latency), more on a worker.
    */
   private void submit(OutboundJob job) {
-    if (!outbound.add(job)) {
-      device.counters.dropped("outbound queue full", job.count);
+    int offered = job.count;
+    boolean queued = outbound.add(job);
+    if (job.count < offered || !queued) {
+      device.counters.dropped("outbound queue full", queued ? offered - job.count : offered);
+    }
+    if (!queued) {
       return;
     }
     if (job.count == 1) {

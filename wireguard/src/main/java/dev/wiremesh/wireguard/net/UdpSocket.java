@@ -26,7 +26,8 @@ import java.util.function.BooleanSupplier;
  */
 final class UdpSocket {
   /** What wireguard-go asks for; the FORCE variants pass net.core.rmem_max for root. */
-  private static final int SOCKET_BUFFER_SIZE = 7 << 20;
+  private static final int SOCKET_BUFFER_SIZE =
+      Integer.getInteger("wiremesh.wg.socketBuffer", 1 << 20);
 
   /** The most segments one UDP_SEGMENT send may carry (the kernel's UDP_MAX_SEGMENTS). */
   static final int MAX_SEGMENTS = 64;

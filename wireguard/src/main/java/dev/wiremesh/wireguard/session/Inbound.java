@@ -34,6 +34,20 @@ public final class Inbound<E> {
     return buf;
   }
 
+  /**
+   * False for a message whose counter its keypair has already seen or left behind: a replay, to
+   * drop before it costs a decryption or a place in the queue (its counter is not authenticated
+   * yet, so a true here decides nothing).
+   */
+  public boolean mayBeFresh() {
+    return keypair.mayAccept(counter);
+  }
+
+  /** The datagram's length: the transport message, sealed. */
+  public int datagramLength() {
+    return datagramLength;
+  }
+
   /** The session the message's receiver index names. */
   public PeerSession<E> session() {
     return session;

@@ -74,6 +74,11 @@ public final class Keypair {
     return ChaCha20Poly1305.open(receiveKey, counter, buf, off, len, null, out, outOff);
   }
 
+  /** Whether a counter not yet authenticated could be fresh (ReplayFilter#mayAccept). */
+  public boolean mayAccept(long counter) {
+    return replayFilter.mayAccept(counter, ProtocolConstants.REJECT_AFTER_MESSAGES);
+  }
+
   /** The replay check for an authenticated counter: true the first time a counter is seen. */
   public boolean validateCounter(long counter) {
     return replayFilter.validateCounter(counter, ProtocolConstants.REJECT_AFTER_MESSAGES);

@@ -27,6 +27,11 @@ public final class Outbound {
     this.plaintextLength = length;
   }
 
+  /** The IP packet's length, before padding and sealing. */
+  public int plaintextLength() {
+    return plaintextLength;
+  }
+
   /** An empty transport message. */
   static Outbound keepalive() {
     return new Outbound(new byte[MESSAGE_TRANSPORT_HEADER_SIZE], 0);

@@ -70,6 +70,27 @@ public final class ReplayFilter {
     return (old & bit) == 0;
   }
 
+  /**
+   * Whether {@link #validateCounter} could still accept {@code counter}: false for a counter seen
+   * before, behind the window or over the limit. Changes nothing, so it may run before the packet
+   * authenticates, and a false is final (a counter once seen or behind stays so until {@link
+   * #reset}, which only a fresh keypair gets): the receive path drops a replay with it before
+   * paying for its decryption, as RFC 4303 (3.4.3) has ESP do.
+   */
+  public synchronized boolean mayAccept(long counter, long limit) {
+    if (Long.compareUnsigned(counter, limit) >= 0) {
+      return false;
+    }
+    if (Long.compareUnsigned(counter, greatest) > 0) {
+      return true;
+    }
+    if (Long.compareUnsigned(greatest - counter, WINDOW_SIZE) > 0) {
+      return false;
+    }
+    long bit = 1L << (counter & BIT_MASK);
+    return (ring[(int) ((counter >>> BLOCK_BIT_LOG) & BLOCK_MASK)] & bit) == 0;
+  }
+
   /** Empties the window, as for a fresh keypair. */
   public synchronized void reset() {
     greatest = 0;

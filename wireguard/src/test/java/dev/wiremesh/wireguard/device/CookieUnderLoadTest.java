@@ -12,6 +12,7 @@ import dev.wiremesh.wireguard.net.MemoryBind;
 import dev.wiremesh.wireguard.net.MemoryNetwork;
 import dev.wiremesh.wireguard.noise.Handshake;
 import dev.wiremesh.wireguard.noise.LocalIdentity;
+import dev.wiremesh.wireguard.ratelimit.RateLimiter;
 import dev.wiremesh.wireguard.timers.Clock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -88,6 +89,7 @@ class CookieUnderLoadTest {
     macs.addMacs(init);
 
     Endpoint target = victim.endpoint();
+    long floodStart = System.nanoTime();
     for (int i = 0; i < FLOOD; i++) {
       attackerBind.send(init, 0, init.length, target);
     }
@@ -96,6 +98,20 @@ class CookieUnderLoadTest {
         .untilAsserted(
             () -> assertThat(victim.device.drops().get("under load: cookie sent")).isPositive());
     await().atMost(WAIT).until(() -> !attackerReceived.isEmpty());
+    // One source gets cookies at the rate limiter's pace, not one per message.
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(victim.device.drops().get("under load: cookie reply rate limited"))
+                    .isPositive());
+    int replies = attackerReceived.size();
+    double seconds = (System.nanoTime() - floodStart) / 1e9;
+    assertThat(replies)
+        .as("cookie replies to one source in %.1f s", seconds)
+        .isLessThanOrEqualTo(
+            RateLimiter.PACKETS_BURSTABLE
+                + (int) Math.ceil(RateLimiter.PACKETS_PER_SECOND * seconds));
     byte[] reply = attackerReceived.getFirst();
     assertThat(reply).hasSize(MESSAGE_COOKIE_REPLY_SIZE);
     assertThat(getInt(reply, 0)).isEqualTo(MESSAGE_COOKIE_REPLY_TYPE);

@@ -21,11 +21,18 @@ class ReplayFilterTest {
   /** One row of a table: counter n must be accepted (true) or refused (false). */
   private void t(long n, boolean expected) {
     testNumber++;
+    // The receive path's pre-check (before decryption) must agree with the check that follows it.
+    boolean may = filter.mayAccept(n, REJECT_AFTER_MESSAGES);
     boolean got = filter.validateCounter(n, REJECT_AFTER_MESSAGES);
     if (got != expected) {
       failures.add(
           "case %d: counter %s expected %s got %s"
               .formatted(testNumber, Long.toUnsignedString(n), expected, got));
+    }
+    if (may != got) {
+      failures.add(
+          "case %d: counter %s: mayAccept said %s, validateCounter %s"
+              .formatted(testNumber, Long.toUnsignedString(n), may, got));
     }
   }
 
@@ -143,6 +150,7 @@ class ReplayFilterTest {
 
   @Test
   void aSmallerLimitRefusesCountersAtOrAboveIt() {
+    assertThat(filter.mayAccept(10, 10)).isFalse();
     assertThat(filter.validateCounter(10, 10)).isFalse();
     assertThat(filter.validateCounter(9, 10)).isTrue();
   }
@@ -203,6 +211,9 @@ class ReplayFilterTest {
         }
         for (long c : counters) {
           boolean expected = !seen.contains(c) && (greatest < 0 || greatest - c <= WS);
+          assertThat(filter.mayAccept(c, REJECT_AFTER_MESSAGES))
+              .as("pre-check, round %d counter %d (greatest %d)", round, c, greatest)
+              .isEqualTo(expected);
           boolean got = filter.validateCounter(c, REJECT_AFTER_MESSAGES);
           assertThat(got)
               .as("round %d counter %d (greatest %d)", round, c, greatest)

@@ -15,6 +15,14 @@ import java.util.List;
 
 /** What a mesh should be: its address pools, port, MTU, interface, and which nodes take part. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "!has(self.externalPeerPools) || self.externalPeerPools.all(e, !isCIDR(e) ||"
+            + " self.addressPools.exists(p, isCIDR(p) && cidr(p).containsCIDR(e)"
+            + " && cidr(e).prefixLength() > cidr(p).prefixLength()))",
+    message =
+        "externalPeerPools: each must lie inside the addressPools entry of its address family and"
+            + " be smaller than it (the nodes get their addresses from the rest)")
 public class WireGuardMeshSpec {
   @Required
   @Size(min = 1, max = 2)
@@ -24,8 +32,27 @@ public class WireGuardMeshSpec {
   @JsonPropertyDescription(
       "The networks tunnel addresses are allocated from: one IPv4 and/or one IPv6 CIDR, for example"
           + " [\"10.100.0.0/16\", \"fd00:100::/64\"]. Every node and external peer gets one address"
-          + " from each pool.")
+          + " from each pool, external peers from the part externalPeerPools reserves.")
   private List<@Size(max = 43) String> addressPools = new ArrayList<>();
+
+  @Size(max = 2)
+  @ValidationRule(
+      value = "self.all(p, isCIDR(p))",
+      message =
+          "externalPeerPools: every entry must be a CIDR such as 10.100.255.0/24 or"
+              + " fd00:100::ffff:ffff:ffff:0/112")
+  @ValidationRule(
+      value = "self.all(p, self.exists_one(q, q.contains(':') == p.contains(':')))",
+      message = "externalPeerPools: at most one IPv4 and one IPv6 CIDR")
+  @JsonPropertyDescription(
+      "Where external peers get their tunnel addresses: per address family one CIDR inside the"
+          + " addressPools entry of that family and smaller than it. A family not listed (or the"
+          + " field absent) gets the last /24 of the IPv4 pool and the last /112 of the IPv6 pool"
+          + " (the last quarter of a pool smaller than a /22 or a /110). Nodes never get an"
+          + " address from it. Every node that is not a gateway routes the whole pool to its"
+          + " gateway ahead of time, so a new external peer changes only the gateways'"
+          + " configurations. External peers that already hold an address outside it keep it.")
+  private List<@Size(max = 43) String> externalPeerPools;
 
   @Default("51820")
   @Min(1)
@@ -127,6 +154,14 @@ public class WireGuardMeshSpec {
 
   public void setAddressPools(List<String> addressPools) {
     this.addressPools = addressPools;
+  }
+
+  public List<String> getExternalPeerPools() {
+    return externalPeerPools;
+  }
+
+  public void setExternalPeerPools(List<String> externalPeerPools) {
+    this.externalPeerPools = externalPeerPools;
   }
 
   public Integer getListenPort() {

@@ -128,6 +128,7 @@ class ValidationTest {
   }
 
   static final String POOL = "{\"addressPools\":[\"10.100.0.0/16\"],";
+  static final String DUAL = "{\"addressPools\":[\"10.100.0.0/16\",\"fd00:100::/64\"],";
 
   static Stream<Arguments> meshes() {
     return Stream.of(
@@ -176,6 +177,33 @@ class ValidationTest {
         Arguments.of(
             "{\"addressPools\":[\"10.100.0.0/16\"],\"persistentKeepalive\":70000}",
             "should be less than or equal to 65535"),
+        Arguments.of(
+            DUAL + "\"externalPeerPools\":[\"10.100.255.0/24\",\"fd00:100::ffff:0/112\"]}", null),
+        Arguments.of(POOL + "\"externalPeerPools\":[\"10.100.128.0/17\"]}", null),
+        Arguments.of(
+            POOL + "\"externalPeerPools\":[\"10.101.0.0/24\"]}",
+            "spec: Invalid value: \"object\": externalPeerPools: each must lie inside the"
+                + " addressPools entry of its address family and be smaller than it"),
+        Arguments.of(
+            POOL + "\"externalPeerPools\":[\"10.100.0.0/16\"]}",
+            "externalPeerPools: each must lie inside the addressPools entry"),
+        Arguments.of(
+            POOL + "\"externalPeerPools\":[\"10.0.0.0/8\"]}",
+            "externalPeerPools: each must lie inside the addressPools entry"),
+        Arguments.of(
+            POOL + "\"externalPeerPools\":[\"fd00:100::/112\"]}",
+            "externalPeerPools: each must lie inside the addressPools entry"),
+        Arguments.of(
+            DUAL + "\"externalPeerPools\":[\"10.100.1.0/24\",\"10.100.2.0/24\"]}",
+            "spec.externalPeerPools: Invalid value: \"array\": externalPeerPools: at most one IPv4"
+                + " and one IPv6 CIDR"),
+        Arguments.of(
+            POOL + "\"externalPeerPools\":[\"10.100.255.0\"]}",
+            "externalPeerPools: every entry must be a CIDR"),
+        Arguments.of(
+            DUAL
+                + "\"externalPeerPools\":[\"10.100.1.0/24\",\"fd00:100::/112\",\"10.100.2.0/24\"]}",
+            "spec.externalPeerPools: Too many: 3: must have at most 2 items"),
         Arguments.of(POOL + "\"topology\":{}}", null),
         Arguments.of(POOL + "\"topology\":{\"mode\":\"FullMesh\"}}", null),
         Arguments.of(POOL + "\"topology\":{\"mode\":\"Locations\"}}", null),
