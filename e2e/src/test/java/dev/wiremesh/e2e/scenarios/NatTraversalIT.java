@@ -299,17 +299,24 @@ class NatTraversalIT implements KeyScanned {
 
   /**
    * kubectl wiremesh plan on the NATed mesh plans from what the agents hold: for a new external
-   * peer (which changes every node), each node's configuration before the change has the hash of
-   * the one its agent applied — published endpoints, keepalives, any relay (docs/nat-traversal.md).
-   * Agents' hashes are read before and after each plan, so a plan is compared only with a mesh that
-   * did not move meanwhile.
+   * peer with a network behind it (which changes every node), each node's configuration before the
+   * change has the hash of the one its agent applied — published endpoints, keepalives, any relay
+   * (docs/nat-traversal.md). Agents' hashes are read before and after each plan, so a plan is
+   * compared only with a mesh that did not move meanwhile.
    */
   @Test
   @Order(5)
   void kubectlWiremeshPlanPlansFromWhatTheNatedAgentsHold() throws Exception {
     Path work = Files.createTempDirectory("wiremesh-nat-plan");
+    // A site with a network behind it: its network is carried to every node (a laptop with only a
+    // pool address would change the gateway alone), so every NATed node's configuration is planned.
     Path file =
-        AppliedConfigs.externalPeerFile(work, "9kGrRo4esHR7/fk497dBusAy0ksE0rcX73IGHfVo6QQ=");
+        Files.writeString(
+            work.resolve("site-bob.yaml"),
+            Files.readString(
+                    AppliedConfigs.externalPeerFile(
+                        work, "9kGrRo4esHR7/fk497dBusAy0ksE0rcX73IGHfVo6QQ="))
+                + "  allowedIPs: [\"192.168.77.0/24\"]\n");
     String plugin =
         Path.of("..").toAbsolutePath().normalize().resolve("cli/bin/kubectl-wiremesh").toString();
     String[] last = new String[1];
