@@ -1,5 +1,7 @@
 package dev.wiremesh.wireguard.device;
 
+import dev.wiremesh.wireguard.crypto.ChaCha20Poly1305;
+import dev.wiremesh.wireguard.message.Messages;
 import dev.wiremesh.wireguard.net.Endpoint;
 import dev.wiremesh.wireguard.session.Inbound;
 
@@ -53,7 +55,10 @@ final class InboundJob extends OrderedQueue.Job implements Runnable {
   }
 
   /** A transport message's size around a plaintext of OrderedQueue#SMALL_PACKET bytes. */
-  private static final int SMALL_MESSAGE = 32 + OrderedQueue.SMALL_PACKET;
+  private static final int SMALL_MESSAGE =
+      Messages.MESSAGE_TRANSPORT_HEADER_SIZE
+          + OrderedQueue.SMALL_PACKET
+          + ChaCha20Poly1305.TAG_LENGTH;
 
   @Override
   void shedBulk() {
